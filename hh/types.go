@@ -1,0 +1,310 @@
+package hh
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// TimeLayout is hh's date-time format: ISO 8601 with no colon in the offset.
+const TimeLayout = "2006-01-02T15:04:05-0700"
+
+// Time is a time.Time that reads and writes hh's date-time format
+// ("2013-07-08T16:17:21+0400"). A JSON null or empty string is the zero Time.
+type Time struct{ time.Time }
+
+// UnmarshalJSON accepts hh's layout and, leniently, RFC 3339.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("hh: time: %w", err)
+	}
+	if s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	for _, layout := range []string{TimeLayout, time.RFC3339} {
+		if v, err := time.Parse(layout, s); err == nil {
+			t.Time = v
+			return nil
+		}
+	}
+	return fmt.Errorf("hh: time %q is not in hh's format %s", s, TimeLayout)
+}
+
+// MarshalJSON writes hh's layout; the zero Time is written as null.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.Format(TimeLayout))
+}
+
+// IDName is hh's ubiquitous {id, name} pair (dictionary entries, statuses, types).
+type IDName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Area is a region reference as it appears inside vacancies and resumes.
+type Area struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Salary is a vacancy's salary fork. From or To (or both) may be absent.
+type Salary struct {
+	From     *float64 `json:"from"`
+	To       *float64 `json:"to"`
+	Currency string   `json:"currency"`
+	Gross    *bool    `json:"gross"`
+}
+
+// SalaryRange is the newer salary object with a payment mode and frequency.
+type SalaryRange struct {
+	Salary
+	Mode      *IDName `json:"mode"`
+	Frequency *IDName `json:"frequency"`
+}
+
+// Employer is the public employer object inside a vacancy. ID is empty for
+// anonymous vacancies (hh sends null).
+type Employer struct {
+	ID                   string `json:"id"`
+	Name                 string `json:"name"`
+	URL                  string `json:"url,omitempty"`
+	AlternateURL         string `json:"alternate_url,omitempty"`
+	Trusted              bool   `json:"trusted"`
+	AccreditedITEmployer bool   `json:"accredited_it_employer"`
+	Blacklisted          bool   `json:"blacklisted,omitempty"`
+}
+
+// Snippet holds short excerpts of a vacancy. Matches of the search text are
+// wrapped in <highlighttext>…</highlighttext>; the text is untrusted.
+type Snippet struct {
+	Requirement    *string `json:"requirement"`
+	Responsibility *string `json:"responsibility"`
+}
+
+// VacancyTest describes the employer's test on a full vacancy.
+type VacancyTest struct {
+	ID       string `json:"id,omitempty"`
+	Required bool   `json:"required"`
+}
+
+// Vacancy types (Vacancy.Type.ID).
+const (
+	VacancyTypeOpen      = "open"
+	VacancyTypeClosed    = "closed"
+	VacancyTypeAnonymous = "anonymous"
+	VacancyTypeDirect    = "direct"
+)
+
+// Vacancy relations (Vacancy.Relations) from hh's vacancy_relation dictionary.
+const (
+	RelationFavorited     = "favorited"
+	RelationGotResponse   = "got_response"
+	RelationGotInvitation = "got_invitation"
+	RelationGotRejection  = "got_rejection"
+	RelationBlacklisted   = "blacklisted"
+	RelationGotQuestion   = "got_question"
+)
+
+// Vacancy is a vacancy in search form (similar_vacancies, blacklists) or, with
+// Description, Test and KeySkills filled, in the full form of GET /vacancies/{id}.
+type Vacancy struct {
+	ID                     string       `json:"id"`
+	Name                   string       `json:"name"`
+	Area                   Area         `json:"area"`
+	Salary                 *Salary      `json:"salary"`
+	SalaryRange            *SalaryRange `json:"salary_range"`
+	Employer               Employer     `json:"employer"`
+	Type                   IDName       `json:"type"`
+	Relations              []string     `json:"relations"`
+	ResponseLetterRequired bool         `json:"response_letter_required"`
+	HasTest                bool         `json:"has_test"`
+	Test                   *VacancyTest `json:"test,omitempty"`
+	Archived               bool         `json:"archived"`
+	ResponseURL            string       `json:"response_url,omitempty"`
+	URL                    string       `json:"url"`
+	AlternateURL           string       `json:"alternate_url"`
+	ApplyAlternateURL      string       `json:"apply_alternate_url"`
+	PublishedAt            Time         `json:"published_at"`
+	CreatedAt              Time         `json:"created_at"`
+	Snippet                Snippet      `json:"snippet"`
+	Schedule               *IDName      `json:"schedule"`
+	Experience             *IDName      `json:"experience"`
+	Employment             *IDName      `json:"employment"`
+	ProfessionalRoles      []IDName     `json:"professional_roles"`
+	Description            string       `json:"description,omitempty"`
+	KeySkills              []struct {
+		Name string `json:"name"`
+	} `json:"key_skills,omitempty"`
+}
+
+// Page is hh's pagination envelope.
+type Page[T any] struct {
+	Found   int `json:"found"`
+	Pages   int `json:"pages"`
+	PerPage int `json:"per_page"`
+	Page    int `json:"page"`
+	Items   []T `json:"items"`
+}
+
+// VacancyPage is one page of a vacancy search.
+type VacancyPage = Page[Vacancy]
+
+// Resume statuses (Resume.Status.ID).
+const (
+	ResumeStatusPublished    = "published"
+	ResumeStatusNotPublished = "not_published"
+	ResumeStatusBlocked      = "blocked"
+	ResumeStatusOnModeration = "on_moderation"
+)
+
+// Resume is one of the user's resumes from GET /resumes/mine.
+type Resume struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status IDName `json:"status"`
+	Access struct {
+		Type IDName `json:"type"`
+	} `json:"access"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	Area         *Area  `json:"area"`
+	AlternateURL string `json:"alternate_url"`
+	URL          string `json:"url"`
+	Blocked      bool   `json:"blocked"`
+	Finished     bool   `json:"finished"`
+	CreatedAt    Time   `json:"created_at"`
+	UpdatedAt    Time   `json:"updated_at"`
+}
+
+// Published reports whether the resume can be used to apply.
+func (r Resume) Published() bool { return r.Status.ID == ResumeStatusPublished }
+
+// Me is the current user's profile from GET /me.
+type Me struct {
+	ID          string `json:"id"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	MiddleName  string `json:"middle_name"`
+	Email       string `json:"email"`
+	AuthType    string `json:"auth_type"`
+	IsApplicant bool   `json:"is_applicant"`
+	IsEmployer  bool   `json:"is_employer"`
+	IsAdmin     bool   `json:"is_admin"`
+}
+
+// Token is a user's OAuth token pair from POST /token. ExpiresAt is computed
+// by the client from expires_in at the moment the response arrived.
+type Token struct {
+	AccessToken  string    `json:"access_token"`
+	TokenType    string    `json:"token_type"`
+	ExpiresIn    int       `json:"expires_in"`
+	RefreshToken string    `json:"refresh_token"`
+	ExpiresAt    time.Time `json:"-"`
+}
+
+// ApplyResult is the outcome of a successful POST /negotiations: either a
+// negotiation was created (NegotiationID), or the vacancy is a direct one and
+// the person must apply on the employer's site (ExternalURL, never followed).
+type ApplyResult struct {
+	NegotiationID string
+	ExternalURL   string
+}
+
+// Negotiation is one of the applicant's applications from GET /negotiations.
+type Negotiation struct {
+	ID         string `json:"id"`
+	State      IDName `json:"state"`
+	CreatedAt  Time   `json:"created_at"`
+	UpdatedAt  Time   `json:"updated_at"`
+	URL        string `json:"url"`
+	HasUpdates bool   `json:"has_updates"`
+	Vacancy    *struct {
+		ID           string `json:"id"`
+		Name         string `json:"name"`
+		URL          string `json:"url"`
+		AlternateURL string `json:"alternate_url"`
+	} `json:"vacancy"`
+	Resume *struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	} `json:"resume"`
+}
+
+// AreaNode is a node of hh's region tree from GET /areas.
+type AreaNode struct {
+	ID       string     `json:"id"`
+	ParentID string     `json:"parent_id"`
+	Name     string     `json:"name"`
+	Areas    []AreaNode `json:"areas"`
+}
+
+// Currency is an entry of the currency dictionary.
+type Currency struct {
+	Code    string  `json:"code"`
+	Abbr    string  `json:"abbr"`
+	Name    string  `json:"name"`
+	Default bool    `json:"default"`
+	Rate    float64 `json:"rate"`
+	InUse   bool    `json:"in_use"`
+}
+
+// Dictionaries holds the entries of GET /dictionaries that Otklik uses.
+type Dictionaries struct {
+	Experience         []IDName   `json:"experience"`
+	Employment         []IDName   `json:"employment"`
+	Schedule           []IDName   `json:"schedule"`
+	VacancySearchOrder []IDName   `json:"vacancy_search_order"`
+	VacancyType        []IDName   `json:"vacancy_type"`
+	VacancyRelation    []IDName   `json:"vacancy_relation"`
+	ResumeStatus       []IDName   `json:"resume_status"`
+	Currency           []Currency `json:"currency"`
+}
+
+// Search orders (SimilarVacanciesParams.OrderBy).
+const (
+	OrderByPublicationTime = "publication_time"
+	OrderByRelevance       = "relevance"
+	OrderBySalaryDesc      = "salary_desc"
+	OrderBySalaryAsc       = "salary_asc"
+)
+
+// Paging limits of vacancy searches.
+const (
+	MaxPerPage     = 100
+	MaxSearchDepth = 2000
+)
+
+// SimilarVacanciesParams are the query parameters of
+// GET /resumes/{resume_id}/similar_vacancies. Zero values are not sent.
+// Multi-valued fields are sent as repeated keys (area=1&area=2).
+type SimilarVacanciesParams struct {
+	Text               string
+	SearchField        []string
+	Area               []string
+	Salary             int
+	Currency           string
+	OnlyWithSalary     bool
+	Experience         []string
+	Employment         []string
+	Schedule           []string
+	ProfessionalRole   []string
+	EmployerID         []string
+	ExcludedEmployerID []string
+	Period             int       // days back, 1–30; excludes DateFrom/DateTo
+	DateFrom           time.Time // zero: unset
+	DateTo             time.Time // zero: unset; only with DateFrom
+	OrderBy            string
+	Page               int
+	PerPage            int // 1–100; 0 means hh's default
+}
