@@ -1,0 +1,237 @@
+// Package config reads Otklik's configuration from the environment once, in
+// main, into a Config that is passed down (DESIGN.md, "Contracts").
+package config
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Version is Otklik's version, sent in the default HH-User-Agent.
+const Version = "0.1.0"
+
+// Registration policies (REGISTRATION).
+const (
+	RegistrationOpen   = "open"
+	RegistrationInvite = "invite"
+	RegistrationClosed = "closed"
+)
+
+// Config is the whole of Otklik's configuration.
+type Config struct {
+	ListenAddr     string
+	BaseURL        *url.URL
+	DataDir        string
+	DatabaseURL    string
+	RedisURL       string // empty: embedded in-process Redis, worker inside web
+	SecretKey      []byte
+	HHClientID     string // empty: sandbox mode
+	HHClientSecret string
+	HHUserAgent    string
+	HHAPIURL       string
+	HHOAuthURL     string
+	SMTPURL        string
+	MailFrom       string
+	Registration   string
+	HHRateLimit    float64       // shared hh requests per second, all workers together
+	ApplyInterval  time.Duration // minimum gap between one account's applications
+	LogLevel       string
+	LogFormat      string // "text" or "json"
+}
+
+// Sandbox reports whether Otklik talks to the built-in hh emulator.
+func (c Config) Sandbox() bool { return c.HHClientID == "" }
+
+// EmbeddedRedis reports whether Otklik runs its own in-process Redis.
+func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
+
+// RedirectURI is the OAuth redirect URI registered at hh.
+func (c Config) RedirectURI() string {
+	return strings.TrimRight(c.BaseURL.String(), "/") + "/hh/callback"
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
+
+// Error names the variable that is wrong and why.
+type Error struct {
+	Var    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Reason) }
+
+// Load reads the configuration through getenv (os.Getenv in main; a map in
+// tests). It reports every invalid variable at once, each naming the variable.
+// It does not touch the disk: see EnsureSecretKey.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, &Error{Var: name, Reason: fmt.Sprintf(format, args...)})
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	c := Config{
+		ListenAddr:     get("LISTEN_ADDR", ":8080"),
+		DataDir:        get("DATA_DIR", "./data"),
+		RedisURL:       get("REDIS_URL", ""),
+		HHClientID:     get("HH_CLIENT_ID", ""),
+		HHClientSecret: get("HH_CLIENT_SECRET", ""),
+		HHUserAgent:    get("HH_USER_AGENT", "Otklik/"+Version+" (self-hosted; https://github.com/otklik/otklik)"),
+		HHAPIURL:       get("HH_API_URL", "https://api.hh.ru"),
+		HHOAuthURL:     get("HH_OAUTH_URL", "https://hh.ru"),
+		SMTPURL:        get("SMTP_URL", ""),
+		MailFrom:       get("MAIL_FROM", ""),
+		Registration:   get("REGISTRATION", RegistrationOpen),
+		LogLevel:       get("LOG_LEVEL", "info"),
+		LogFormat:      get("LOG_FORMAT", "text"),
+	}
+	c.DatabaseURL = get("DATABASE_URL", "file:"+filepath.ToSlash(filepath.Join(c.DataDir, "otklik.db")))
+
+	base, err := url.Parse(get("BASE_URL", "http://localhost:8080"))
+	switch {
+	case err != nil:
+		bad("BASE_URL", "not a URL: %v", err)
+	case base.Scheme != "http" && base.Scheme != "https", base.Host == "":
+		bad("BASE_URL", "must be an absolute http or https URL such as https://otklik.example.com")
+	default:
+		base.Path = strings.TrimRight(base.Path, "/")
+		c.BaseURL = base
+	}
+
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("REDIS_URL", "must look like redis://host:6379/0")
+		}
+	}
+	if s := getenv("SECRET_KEY"); s != "" {
+		key, err := decodeKey(s)
+		if err != nil {
+			bad("SECRET_KEY", "%v", err)
+		}
+		c.SecretKey = key
+	}
+	if (c.HHClientID == "") != (c.HHClientSecret == "") {
+		bad("HH_CLIENT_SECRET", "HH_CLIENT_ID and HH_CLIENT_SECRET must be set together (leave both unset for the sandbox)")
+	}
+	for name, v := range map[string]string{"HH_API_URL": c.HHAPIURL, "HH_OAUTH_URL": c.HHOAuthURL} {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad(name, "must be an absolute http or https URL")
+		}
+	}
+	if strings.TrimSpace(c.HHUserAgent) == "" {
+		bad("HH_USER_AGENT", "must not be empty: hh refuses requests without it")
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			bad("SMTP_URL", "must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+		}
+		if c.MailFrom == "" {
+			bad("MAIL_FROM", "is required when SMTP_URL is set")
+		}
+	}
+	switch c.Registration {
+	case RegistrationOpen, RegistrationInvite, RegistrationClosed:
+	default:
+		bad("REGISTRATION", "must be open, invite or closed, not %q", c.Registration)
+	}
+
+	c.HHRateLimit = 5
+	if v := get("HH_RATE_LIMIT", ""); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1000 {
+			bad("HH_RATE_LIMIT", "must be a number of requests per second between 0 and 1000, not %q", v)
+		}
+		c.HHRateLimit = f
+	}
+	c.ApplyInterval = 2 * time.Second
+	if v := get("APPLY_INTERVAL", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Hour {
+			bad("APPLY_INTERVAL", "must be a duration such as 2s or 500ms, at most 1h, not %q", v)
+		}
+		c.ApplyInterval = d
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("LOG_FORMAT", "must be text or json")
+	}
+	return c, errors.Join(errs...)
+}
+
+// decodeKey accepts a SECRET_KEY as base64 (std or URL, padded or not) or hex
+// of at least 32 bytes, or any string of at least 32 characters.
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) >= 32 {
+			return b, nil
+		}
+	}
+	if len(s) >= 32 {
+		return []byte(s), nil
+	}
+	return nil, errors.New("must hold at least 32 bytes of key material (e.g. the output of: openssl rand -base64 32)")
+}
+
+// secretFile is where a generated SECRET_KEY lives inside DATA_DIR.
+const secretFile = "secret.key"
+
+// EnsureSecretKey makes sure c.SecretKey is set: when SECRET_KEY was not
+// given, it reads DATA_DIR/secret.key, generating it (mode 0600) on first run.
+// It returns the path of the file used, or "" when SECRET_KEY came from the
+// environment.
+func (c *Config) EnsureSecretKey() (string, error) {
+	if len(c.SecretKey) > 0 {
+		return "", nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return "", fmt.Errorf("config: DATA_DIR: %w", err)
+	}
+	path := filepath.Join(c.DataDir, secretFile)
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := decodeKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return "", fmt.Errorf("config: %s: %w", path, err)
+		}
+		c.SecretKey = key
+		return path, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("config: read %s: %w", path, err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return "", fmt.Errorf("config: generate SECRET_KEY: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return "", fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("config: write %s: %w", path, err)
+	}
+	c.SecretKey = key
+	return path, nil
+}

@@ -1,0 +1,116 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":8080" || c.BaseURL.String() != "http://localhost:8080" || c.DataDir != "./data" {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.DatabaseURL != "file:data/otklik.db" {
+		t.Errorf("DatabaseURL = %q", c.DatabaseURL)
+	}
+	if !c.Sandbox() || !c.EmbeddedRedis() {
+		t.Error("an empty environment must mean sandbox and embedded Redis")
+	}
+	if c.HHRateLimit != 5 || c.ApplyInterval != 2*time.Second || c.Registration != RegistrationOpen {
+		t.Errorf("pace and registration defaults: %+v", c)
+	}
+	if c.RedirectURI() != "http://localhost:8080/hh/callback" {
+		t.Errorf("RedirectURI = %q", c.RedirectURI())
+	}
+	if c.SecureCookies() {
+		t.Error("http BASE_URL must not set Secure cookies")
+	}
+}
+
+func TestLoadNamesEveryBadVariable(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"BASE_URL":       "localhost:8080",
+		"REDIS_URL":      "http://x",
+		"SECRET_KEY":     "short",
+		"HH_CLIENT_ID":   "id-without-secret",
+		"REGISTRATION":   "sometimes",
+		"HH_RATE_LIMIT":  "-1",
+		"APPLY_INTERVAL": "soon",
+		"SMTP_URL":       "smtp://mail.example.com:587",
+	}))
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for _, name := range []string{"BASE_URL", "REDIS_URL", "SECRET_KEY", "HH_CLIENT_SECRET", "REGISTRATION", "HH_RATE_LIMIT", "APPLY_INTERVAL", "MAIL_FROM"} {
+		if !strings.Contains(err.Error(), name+":") {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Errorf("errors.As(*Error) failed for %v", err)
+	}
+}
+
+func TestLoadProduction(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"BASE_URL":         "https://otklik.example.com/",
+		"REDIS_URL":        "redis://127.0.0.1:6379/0",
+		"HH_CLIENT_ID":     "ID",
+		"HH_CLIENT_SECRET": "SECRET",
+		"SECRET_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"HH_RATE_LIMIT":    "2.5",
+		"APPLY_INTERVAL":   "3s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sandbox() || c.EmbeddedRedis() || !c.SecureCookies() {
+		t.Errorf("modes: %+v", c)
+	}
+	if c.RedirectURI() != "https://otklik.example.com/hh/callback" {
+		t.Errorf("RedirectURI = %q", c.RedirectURI())
+	}
+	if len(c.SecretKey) != 32 || c.HHRateLimit != 2.5 || c.ApplyInterval != 3*time.Second {
+		t.Errorf("parsed values: key %d bytes, %v, %v", len(c.SecretKey), c.HHRateLimit, c.ApplyInterval)
+	}
+}
+
+func TestEnsureSecretKeyGeneratesOnceWithMode0600(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	c, err := Load(env(map[string]string{"DATA_DIR": dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := c.EnsureSecretKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("secret file mode = %v, want 0600", fi.Mode().Perm())
+	}
+	first := string(c.SecretKey)
+
+	c2, _ := Load(env(map[string]string{"DATA_DIR": dir}))
+	if _, err := c2.EnsureSecretKey(); err != nil {
+		t.Fatal(err)
+	}
+	if string(c2.SecretKey) != first || len(first) != 32 {
+		t.Error("a second start must reuse the generated key")
+	}
+}
