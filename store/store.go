@@ -1,0 +1,213 @@
+// Package store is Otklik's system of record: SQLite through sqlx, embedded
+// migrations, user-scoped repositories and encrypted hh tokens.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+)
+
+// Errors callers branch on with errors.Is.
+var (
+	// ErrNotFound: no such row for this user.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a unique value is taken (an e-mail already registered).
+	ErrConflict = errors.New("conflict")
+	// ErrIllegalTransition: the application's status may not move that way.
+	ErrIllegalTransition = errors.New("illegal status transition")
+	// ErrInvalid: a value the schema does not accept (unknown language, hour out of range).
+	ErrInvalid = errors.New("invalid")
+	// ErrSchemaBehind: the database lacks migrations this binary needs.
+	ErrSchemaBehind = errors.New("database schema is behind")
+	// ErrNoCipher: hh tokens were touched on a Store opened without a Cipher.
+	ErrNoCipher = errors.New("no token cipher configured")
+)
+
+// Options configure Open.
+type Options struct {
+	// Cipher encrypts hh tokens; without one the hh account methods fail with ErrNoCipher.
+	Cipher *Cipher
+	// Migrate applies pending migrations before Open returns.
+	Migrate bool
+	// Now is the clock for created_at, updated_at and session expiry; time.Now when nil.
+	Now func() time.Time
+}
+
+// Store is the SQLite database. It is safe for concurrent use.
+type Store struct {
+	db     *sqlx.DB
+	cipher *Cipher
+	now    func() time.Time
+}
+
+// Open opens the database named by dsn ("file:./data/otklik.db" or a plain
+// path), adding the pragmas Otklik relies on, and creates the file's directory
+// if needed. With opts.Migrate it applies pending migrations.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	full, path, err := sqliteDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+	}
+	db, err := sqlx.Open("sqlite3", full)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if path == "" {
+		// An in-memory database exists per connection; keep exactly one.
+		db.SetMaxOpenConns(1)
+	}
+	s := &Store{db: db, cipher: opts.Cipher, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if opts.Migrate {
+		if err := s.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// sqliteDSN returns dsn as a go-sqlite3 "file:" URI with Otklik's pragmas and
+// the file's path ("" for an in-memory database). Foreign keys and immediate
+// transactions are forced; the other pragmas are defaults the DSN may override.
+func sqliteDSN(dsn string) (full, path string, err error) {
+	dsn = strings.TrimSpace(dsn)
+	for _, prefix := range []string{"sqlite3://", "sqlite://"} {
+		dsn = strings.TrimPrefix(dsn, prefix)
+	}
+	dsn = strings.TrimPrefix(dsn, "file:")
+	if dsn == "" {
+		return "", "", errors.New("empty database DSN")
+	}
+	path, rawQuery, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return "", "", fmt.Errorf("database DSN parameters: %w", err)
+	}
+	defaults := map[string]string{
+		"_journal_mode": "WAL",
+		"_busy_timeout": "10000",
+		"_synchronous":  "NORMAL",
+		"_loc":          "UTC",
+	}
+	for k, v := range defaults {
+		if !params.Has(k) {
+			params.Set(k, v)
+		}
+	}
+	params.Set("_foreign_keys", "on")
+	params.Set("_txlock", "immediate")
+	full = "file:" + path + "?" + params.Encode()
+	if path == ":memory:" || params.Get("mode") == "memory" {
+		path = ""
+	}
+	return full, path, nil
+}
+
+// ts is how every time enters the database: UTC, at the microsecond precision
+// PostgreSQL keeps, so stored text sorts in time order.
+func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// tsPtr is ts for a nullable column: the zero time is NULL.
+func tsPtr(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ts(t)
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullID stores 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// isUniqueViolation reports a UNIQUE or PRIMARY KEY constraint failure; the
+// one place that knows the driver's error type.
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	return false
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, dest any, query string, args ...any) error {
+	return sqlx.GetContext(ctx, q, dest, s.db.Rebind(query), args...)
+}
+
+func (s *Store) sel(ctx context.Context, q sqlx.QueryerContext, dest any, query string, args ...any) error {
+	return sqlx.SelectContext(ctx, q, dest, s.db.Rebind(query), args...)
+}
+
+func (s *Store) exec(ctx context.Context, e sqlx.ExecerContext, query string, args ...any) (int64, error) {
+	res, err := e.ExecContext(ctx, s.db.Rebind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// inTx runs fn in one transaction (BEGIN IMMEDIATE, from the DSN, so the
+// write lock is taken up front and read-then-write sequences are atomic).
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
