@@ -1,0 +1,152 @@
+package tasks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// Budget is the hh request budget shared by every worker process (and the web
+// app) through Redis: hh counts requests per IP, so all of an instance's
+// traffic draws from one bucket. It implements hh.Limiter.
+type Budget struct {
+	limiter *redis_rate.Limiter
+	key     string
+	limit   redis_rate.Limit
+}
+
+// NewBudget allows perSecond requests a second (fractions allowed) in total
+// over every process sharing rdb.
+func NewBudget(rdb redis.UniversalClient, perSecond float64) *Budget {
+	// GCRA spaces requests Period/Rate apart; expressing the rate per
+	// thousand seconds keeps fractional rates such as 2.5/s exact.
+	limit := redis_rate.Limit{
+		Rate:   int(math.Round(perSecond * 1000)),
+		Period: 1000 * time.Second,
+		Burst:  max(1, int(math.Ceil(perSecond))),
+	}
+	return &Budget{limiter: redis_rate.NewLimiter(rdb), key: "otklik:hh:budget", limit: limit}
+}
+
+// Wait blocks until the budget has room for one request or ctx ends.
+func (b *Budget) Wait(ctx context.Context) error {
+	for {
+		res, err := b.limiter.Allow(ctx, b.key, b.limit)
+		if err != nil {
+			return fmt.Errorf("tasks: hh request budget: %w", err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// paceScript reserves the next application slot of one account: it returns
+// how long the caller must wait (ms) and moves the account's next free slot
+// one gap further.
+var paceScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local gap = tonumber(ARGV[2])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt)
+redis.call('SET', KEYS[1], tostring(slot + gap), 'PX', math.floor(slot + gap - now + 60000))
+return slot - now
+`)
+
+// Pacer spaces one account's applications at least interval apart (plus up to
+// a quarter of it as jitter), across every worker process.
+type Pacer struct {
+	rdb      redis.UniversalClient
+	interval time.Duration
+}
+
+// NewPacer paces applications interval apart.
+func NewPacer(rdb redis.UniversalClient, interval time.Duration) *Pacer {
+	return &Pacer{rdb: rdb, interval: interval}
+}
+
+// Reserve books the account's next application slot and returns how long to
+// wait for it.
+func (p *Pacer) Reserve(ctx context.Context, userID int64) (time.Duration, error) {
+	if p.interval <= 0 {
+		return 0, nil
+	}
+	gap := p.interval
+	if j := int64(p.interval / 4); j > 0 {
+		gap += time.Duration(mrand.Int64N(j))
+	}
+	now := time.Now().UnixMilli()
+	ms, err := paceScript.Run(ctx, p.rdb, []string{fmt.Sprintf("otklik:pace:%d", userID)}, now, gap.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// unlockScript deletes a lock only if it still holds our token.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// errLocked means another worker holds the lock.
+var errLocked = errors.New("tasks: locked by another worker")
+
+// Locks are short Redis leases that make one worker at a time do a thing
+// (refresh an account's token, post its applications). A lease expires by
+// itself if its holder dies.
+type Locks struct{ rdb redis.UniversalClient }
+
+// lock takes key for ttl, waiting up to wait for it. The returned func
+// releases it.
+func (l Locks) lock(ctx context.Context, key string, ttl, wait time.Duration) (func(), error) {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	deadline := time.Now().Add(wait)
+	for {
+		ok, err := l.rdb.SetNX(ctx, key, token, ttl).Result()
+		if err != nil {
+			return nil, fmt.Errorf("tasks: lock %s: %w", key, err)
+		}
+		if ok {
+			return func() {
+				// Release even if the caller's context has ended.
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
+			}, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, errLocked
+		}
+		if err := sleep(ctx, 50*time.Millisecond+time.Duration(mrand.Int64N(50))*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
+}
