@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/otklik/otklik/hh"
+)
+
+// Resume is one of a user's hh resumes as last fetched from /resumes/mine.
+type Resume struct {
+	UserID       int64      `db:"user_id"`
+	ID           string     `db:"resume_id"`
+	Title        string     `db:"title"`
+	Status       string     `db:"status"` // hh.ResumeStatus*
+	Published    bool       `db:"published"`
+	AlternateURL string     `db:"alternate_url"`
+	UpdatedAt    *time.Time `db:"updated_at"` // hh's time; nil when hh sent none
+	SyncedAt     time.Time  `db:"synced_at"`
+}
+
+// ReplaceResumes makes userID's cached resumes exactly list, in one transaction.
+func (s *Store) ReplaceResumes(ctx context.Context, userID int64, list []hh.Resume) error {
+	now := ts(s.now())
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := s.exec(ctx, tx, `DELETE FROM resumes WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		for _, r := range list {
+			_, err := s.exec(ctx, tx, `
+				INSERT INTO resumes (user_id, resume_id, title, status, published, alternate_url, updated_at, synced_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				userID, r.ID, r.Title, r.Status.ID, r.Published(), r.AlternateURL, tsPtr(r.UpdatedAt.Time), now)
+			if err != nil {
+				return fmt.Errorf("resume %s: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: replace resumes of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Resumes returns userID's cached resumes, published first.
+func (s *Store) Resumes(ctx context.Context, userID int64) ([]Resume, error) {
+	var out []Resume
+	err := s.sel(ctx, s.db, &out, `
+		SELECT user_id, resume_id, title, status, published, alternate_url, updated_at, synced_at
+		FROM resumes WHERE user_id = ? ORDER BY published DESC, title, resume_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: resumes of user %d: %w", userID, err)
+	}
+	return out, nil
+}
