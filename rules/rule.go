@@ -3,6 +3,8 @@
 // and cover-letter templates. It does no I/O.
 package rules
 
+import "strings"
+
 // Mode says what a rule does with vacancies it could apply to.
 type Mode string
 
@@ -55,4 +57,55 @@ type Rule struct {
 	ActiveTo   string
 
 	Enabled bool
+}
+
+// Valid reports whether m is one of the three modes.
+func (m Mode) Valid() bool {
+	return m == ModeLetters || m == ModeAuto || m == ModeReview
+}
+
+// Limits of a rule's fields, shared by validation and the web form.
+const (
+	MaxNameRunes        = 100
+	MaxTextRunes        = 2000
+	MaxSalary           = 100_000_000
+	MaxExcludeWords     = 50
+	MaxExcludeWordRunes = 100
+	MinDailyLimit       = 1
+	MaxDailyLimit       = 200
+	MinEveryHours       = 1
+	MaxEveryHours       = 24
+	// MaxListValues bounds each repeatable filter (areas, roles, excluded
+	// employers...): hh refuses very long query strings.
+	MaxListValues = 100
+)
+
+// Defaults returns the values a new rule form starts from: mode letters
+// (DESIGN.md), a modest daily cap, a run every four hours in the daytime.
+func Defaults() Rule {
+	return Rule{
+		Currency:   "RUR",
+		Mode:       ModeLetters,
+		DailyLimit: 50,
+		EveryHours: 4,
+		ActiveFrom: "09:00",
+		ActiveTo:   "21:00",
+		Enabled:    true,
+	}
+}
+
+// EffectiveMode is the mode Decide acts on: an empty or unknown mode (a row
+// written before validation, say) counts as the default, letters, which never
+// sends a letter unseen.
+func (r *Rule) EffectiveMode() Mode {
+	if r.Mode.Valid() {
+		return r.Mode
+	}
+	return ModeLetters
+}
+
+// HasTemplate reports whether the rule has a letter template with anything
+// in it; a blank template renders to an empty letter, which hh refuses.
+func (r *Rule) HasTemplate() bool {
+	return strings.TrimSpace(r.LetterTemplate) != ""
 }

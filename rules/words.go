@@ -1,0 +1,87 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ParseExcludeWords reads the exclude_words form field: words or phrases
+// separated by commas or line breaks. Each is trimmed and its inner runs of
+// white space collapsed to one space (so "senior   lead" still matches
+// "Senior Lead"); empty entries are dropped, and duplicates, compared
+// case-insensitively with ё folded to е, keep their first spelling.
+// The result is nil when there are no words.
+func ParseExcludeWords(s string) []string {
+	var words []string
+	seen := make(map[string]struct{})
+	for part := range strings.FieldsFuncSeq(s, isWordSeparator) {
+		w := strings.Join(strings.Fields(part), " ")
+		if w == "" {
+			continue
+		}
+		key := foldString(w)
+		if _, dup := seen[key]; dup {
+			continue
+		}
+		seen[key] = struct{}{}
+		words = append(words, w)
+	}
+	return words
+}
+
+// FormatExcludeWords writes words back in the form ParseExcludeWords reads,
+// so Parse(Format(words)) gives words back for any parsed list.
+func FormatExcludeWords(words []string) string {
+	return strings.Join(words, ", ")
+}
+
+func isWordSeparator(r rune) bool {
+	return r == ',' || r == '\n' || r == '\r'
+}
+
+// foldRune maps a rune to the form exclude words are compared in: lower
+// case, with ё read as е (Russian texts use them interchangeably).
+func foldRune(r rune) rune {
+	r = unicode.ToLower(r)
+	if r == 'ё' {
+		return 'е'
+	}
+	return r
+}
+
+func foldString(s string) string {
+	return strings.Map(foldRune, s)
+}
+
+// containsFold reports whether needle occurs in haystack, comparing folded
+// runes. It allocates nothing: Decide calls it for every word of a rule and
+// every vacancy of a search.
+func containsFold(haystack, needle string) bool {
+	if needle == "" {
+		return true
+	}
+	for i := 0; i < len(haystack); {
+		if hasPrefixFold(haystack[i:], needle) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(haystack[i:])
+		i += size
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	for prefix != "" {
+		if s == "" {
+			return false
+		}
+		a, na := utf8.DecodeRuneInString(s)
+		b, nb := utf8.DecodeRuneInString(prefix)
+		if a != b && foldRune(a) != foldRune(b) {
+			return false
+		}
+		s, prefix = s[na:], prefix[nb:]
+	}
+	return true
+}
