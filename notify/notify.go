@@ -1,0 +1,98 @@
+// Package notify renders a user's daily summary (what was sent, what waits
+// for them, what was skipped and why, account warnings) as text and HTML, and
+// delivers it by e-mail.
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"sort"
+	texttemplate "text/template"
+)
+
+// Item is one vacancy in a summary.
+type Item struct {
+	VacancyID string
+	Name      string
+	Employer  string
+	Salary    string
+	URL       string // the vacancy on hh, or the employer's site for external ones
+	Reason    string // in words, in the summary's language
+}
+
+// ReasonCount is how many vacancies were skipped for one reason.
+type ReasonCount struct {
+	Code  string
+	Text  string
+	Count int
+}
+
+// Warning is an account problem the person must act on.
+type Warning struct {
+	Kind string // "reconnect", "captcha" or "limit"
+	Text string
+	URL  string // the captcha page, or where to reconnect
+}
+
+// Summary is one user's day.
+type Summary struct {
+	Day      string // YYYY-MM-DD in the user's time zone
+	Lang     string // "ru" or "en"
+	BaseURL  string // the instance's public URL, for links back
+	Counts   map[string]int
+	Applied  []Item
+	External []Item
+	Review   []Item
+	Failed   []Item
+	Skipped  []ReasonCount
+	Warnings []Warning
+}
+
+// Total is the number of vacancies handled that day.
+func (s *Summary) Total() int {
+	n := 0
+	for _, c := range s.Counts {
+		n += c
+	}
+	return n
+}
+
+// SortSkips orders skip reasons by count, largest first, then by code.
+func (s *Summary) SortSkips() {
+	sort.Slice(s.Skipped, func(i, j int) bool {
+		if s.Skipped[i].Count != s.Skipped[j].Count {
+			return s.Skipped[i].Count > s.Skipped[j].Count
+		}
+		return s.Skipped[i].Code < s.Skipped[j].Code
+	})
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+var (
+	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.html"))
+)
+
+// Rendered is a summary ready to show or send.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Render renders s in its language.
+func Render(s *Summary) (Rendered, error) {
+	var text, html bytes.Buffer
+	if err := textTemplates.ExecuteTemplate(&text, "summary.txt", s); err != nil {
+		return Rendered{}, fmt.Errorf("notify: render text summary: %w", err)
+	}
+	if err := htmlTemplates.ExecuteTemplate(&html, "summary.html", s); err != nil {
+		return Rendered{}, fmt.Errorf("notify: render html summary: %w", err)
+	}
+	subject := fmt.Sprintf(translate(s.Lang, "subject"), s.Day, s.Counts["applied"])
+	return Rendered{Subject: subject, Text: text.String(), HTML: html.String()}, nil
+}
