@@ -1,0 +1,396 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// VacancySnapshot is what the ledger keeps of a vacancy when it was decided,
+// so history, review and CSV never need hh again.
+type VacancySnapshot struct {
+	VacancyName            string `db:"vacancy_name"`
+	EmployerName           string `db:"employer_name"`
+	EmployerID             string `db:"employer_id"`
+	SalaryText             string `db:"salary_text"`
+	AreaName               string `db:"area_name"`
+	VacancyURL             string `db:"vacancy_url"`
+	ResponseLetterRequired bool   `db:"response_letter_required"`
+	HasTest                bool   `db:"has_test"`
+	ExternalURL            string `db:"external_url"`
+}
+
+// Application is one row of the ledger: one decision per user, resume and
+// vacancy, and what became of it.
+type Application struct {
+	ID        int64  `db:"id"`
+	UserID    int64  `db:"user_id"`
+	RuleID    int64  `db:"-"` // 0: no rule (deleted, or added by hand)
+	ResumeID  string `db:"resume_id"`
+	VacancyID string `db:"vacancy_id"`
+	VacancySnapshot
+	Status ApplicationStatus `db:"status"`
+	// Reason is a stable code (rules.Reason) for review, skipped, failed and
+	// postponed rows; "" when applied.
+	Reason string `db:"reason"`
+	// Message is hh's own words for a failure, kept for the person.
+	Message string `db:"message"`
+	// Letter is the letter sent, or the draft while in review.
+	Letter        string    `db:"letter"`
+	NegotiationID string    `db:"negotiation_id"`
+	CreatedAt     time.Time `db:"created_at"`
+	UpdatedAt     time.Time `db:"updated_at"`
+	AppliedAt     time.Time `db:"-"` // zero unless applied
+}
+
+type applicationRow struct {
+	Application
+	RuleID    *int64     `db:"rule_id"`
+	AppliedAt *time.Time `db:"applied_at"`
+}
+
+func (r *applicationRow) application() Application {
+	a := r.Application
+	if r.RuleID != nil {
+		a.RuleID = *r.RuleID
+	}
+	a.AppliedAt = deref(r.AppliedAt)
+	return a
+}
+
+func applicationsOf(rows []applicationRow) []Application {
+	out := make([]Application, len(rows))
+	for i := range rows {
+		out[i] = rows[i].application()
+	}
+	return out
+}
+
+const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
+	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
+	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at`
+
+// InsertApplication records a decision unless the ledger already has one for
+// a.UserID, a.ResumeID and a.VacancyID. created reports whether this call
+// wrote the row; when it did not, a is overwritten with the existing row, so
+// concurrent deciders all see the one decision that counts. An empty Status
+// means queued. A.RuleID must be one of the user's rules (or 0).
+func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, error) {
+	if a.Status == "" {
+		a.Status = StatusQueued
+	}
+	if !a.Status.Valid() {
+		return false, fmt.Errorf("store: insert application for vacancy %s: %w status %q", a.VacancyID, ErrInvalid, a.Status)
+	}
+	if a.ResumeID == "" || a.VacancyID == "" {
+		return false, fmt.Errorf("store: insert application: %w: resume and vacancy are required", ErrInvalid)
+	}
+	now := ts(s.now())
+	var appliedAt any
+	if a.Status == StatusApplied {
+		if a.AppliedAt.IsZero() {
+			a.AppliedAt = now
+		}
+		appliedAt = ts(a.AppliedAt)
+	}
+	v := &a.VacancySnapshot
+	// The WHERE keeps another user's rule out of the row; the upsert keeps the
+	// first decision.
+	var id int64
+	err := s.get(ctx, s.db, &id, `
+		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
+			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
+			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
+		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
+		RETURNING id`,
+		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
+		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
+		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
+		a.RuleID, a.RuleID, a.UserID)
+	switch {
+	case err == nil:
+		a.ID, a.CreatedAt, a.UpdatedAt = id, now, now
+		return true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
+	}
+	var row applicationRow
+	err = s.get(ctx, s.db, &row, `SELECT `+applicationColumns+` FROM applications
+		WHERE user_id = ? AND resume_id = ? AND vacancy_id = ?`, a.UserID, a.ResumeID, a.VacancyID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Nothing inserted and nothing there: the rule is not this user's.
+		return false, fmt.Errorf("store: insert application for vacancy %s: rule %d: %w", a.VacancyID, a.RuleID, ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
+	}
+	*a = row.application()
+	return false, nil
+}
+
+// Application returns userID's ledger row id.
+func (s *Store) Application(ctx context.Context, userID, id int64) (*Application, error) {
+	var row applicationRow
+	err := s.get(ctx, s.db, &row, `SELECT `+applicationColumns+` FROM applications WHERE id = ? AND user_id = ?`, id, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: application %d: %w", id, notFound(err))
+	}
+	a := row.application()
+	return &a, nil
+}
+
+// transition moves application id to `to` if its status is one of from,
+// setting the extra "col = ?" assignments in set. It distinguishes a missing
+// row (ErrNotFound) from a refused move (ErrIllegalTransition).
+func (s *Store) transition(ctx context.Context, what string, userID, id int64, to ApplicationStatus, from []ApplicationStatus, set string, args ...any) error {
+	fail := func(err error) error { return fmt.Errorf("store: %s application %d: %w", what, id, err) }
+	q, qargs, err := sqlx.In(`UPDATE applications SET status = ?, updated_at = ?`+set+`
+		WHERE id = ? AND user_id = ? AND status IN (?)`,
+		append(append([]any{string(to), ts(s.now())}, args...), id, userID, from)...)
+	if err != nil {
+		return fail(err)
+	}
+	n, err := s.exec(ctx, s.db, q, qargs...)
+	if err != nil {
+		return fail(err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var current ApplicationStatus
+	if err := s.get(ctx, s.db, &current, `SELECT status FROM applications WHERE id = ? AND user_id = ?`, id, userID); err != nil {
+		return fail(notFound(err))
+	}
+	return fail(fmt.Errorf("%w from %s to %s", ErrIllegalTransition, current, to))
+}
+
+// MarkApplied records that hh accepted the application (queued → applied),
+// with the negotiation id ("" when hh said it already had one) and the letter sent.
+func (s *Store) MarkApplied(ctx context.Context, userID, id int64, negotiationID, letter string, at time.Time) error {
+	return s.transition(ctx, "mark applied", userID, id, StatusApplied, sourcesOf(StatusApplied),
+		`, negotiation_id = ?, letter = ?, applied_at = ?, reason = '', message = ''`, negotiationID, letter, ts(at))
+}
+
+// MarkExternal records that the vacancy is applied to on the employer's own
+// site (queued → external); the person sees it in review with externalURL.
+func (s *Store) MarkExternal(ctx context.Context, userID, id int64, reason, externalURL string) error {
+	return s.transition(ctx, "mark external", userID, id, StatusExternal, sourcesOf(StatusExternal),
+		`, reason = ?, external_url = ?`, reason, externalURL)
+}
+
+// MarkReview holds the application for a person (queued → review) with why
+// and the letter drafted from the template.
+func (s *Store) MarkReview(ctx context.Context, userID, id int64, reason, draftLetter string) error {
+	return s.transition(ctx, "mark review", userID, id, StatusReview, sourcesOf(StatusReview),
+		`, reason = ?, letter = ?`, reason, draftLetter)
+}
+
+// MarkSkipped dismisses a review or external item (→ skipped) with a reason.
+func (s *Store) MarkSkipped(ctx context.Context, userID, id int64, reason string) error {
+	return s.transition(ctx, "mark skipped", userID, id, StatusSkipped, sourcesOf(StatusSkipped),
+		`, reason = ?`, reason)
+}
+
+// MarkFailed records that hh refused (queued → failed), keeping hh's words in message.
+func (s *Store) MarkFailed(ctx context.Context, userID, id int64, reason, message string) error {
+	return s.transition(ctx, "mark failed", userID, id, StatusFailed, sourcesOf(StatusFailed),
+		`, reason = ?, message = ?`, reason, message)
+}
+
+// Requeue is the person's send or retry (review or failed → queued): letter
+// replaces the stored one (the web pre-fills the draft or the last letter).
+func (s *Store) Requeue(ctx context.Context, userID, id int64, letter string) error {
+	return s.transition(ctx, "requeue", userID, id, StatusQueued, sourcesOf(StatusQueued, StatusReview, StatusFailed),
+		`, letter = ?, reason = '', message = ''`, letter)
+}
+
+// Postpone keeps a queued application queued and says why it waits
+// (limit_exceeded, captcha), so history shows it.
+func (s *Store) Postpone(ctx context.Context, userID, id int64, reason, message string) error {
+	return s.transition(ctx, "postpone", userID, id, StatusQueued, sourcesOf(StatusQueued, StatusQueued),
+		`, reason = ?, message = ?`, reason, message)
+}
+
+// KnownVacancies returns which of vacancyIDs already have a ledger row for
+// userID and resumeID.
+func (s *Store) KnownVacancies(ctx context.Context, userID int64, resumeID string, vacancyIDs []string) (map[string]bool, error) {
+	known := make(map[string]bool)
+	const chunk = 500
+	for start := 0; start < len(vacancyIDs); start += chunk {
+		part := vacancyIDs[start:min(start+chunk, len(vacancyIDs))]
+		q, args, err := sqlx.In(`SELECT vacancy_id FROM applications
+			WHERE user_id = ? AND resume_id = ? AND vacancy_id IN (?)`, userID, resumeID, part)
+		if err != nil {
+			return nil, fmt.Errorf("store: known vacancies of user %d: %w", userID, err)
+		}
+		var ids []string
+		if err := s.sel(ctx, s.db, &ids, q, args...); err != nil {
+			return nil, fmt.Errorf("store: known vacancies of user %d: %w", userID, err)
+		}
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
+	return known, nil
+}
+
+func (s *Store) applications(ctx context.Context, what string, userID int64, where string, args ...any) ([]Application, error) {
+	var rows []applicationRow
+	if err := s.sel(ctx, s.db, &rows, `SELECT `+applicationColumns+` FROM applications WHERE user_id = ? `+where,
+		append([]any{userID}, args...)...); err != nil {
+		return nil, fmt.Errorf("store: %s of user %d: %w", what, userID, err)
+	}
+	return applicationsOf(rows), nil
+}
+
+// QueuedApplications lists userID's queued rows, oldest first: the worker's
+// to-do list, which it can derive again after losing Redis.
+func (s *Store) QueuedApplications(ctx context.Context, userID int64) ([]Application, error) {
+	return s.applications(ctx, "queued applications", userID, `AND status = 'queued' ORDER BY created_at, id`)
+}
+
+// ReviewItems lists what waits for the person (review and external), oldest first.
+func (s *Store) ReviewItems(ctx context.Context, userID int64) ([]Application, error) {
+	return s.applications(ctx, "review items", userID, `AND status IN ('review', 'external') ORDER BY created_at, id`)
+}
+
+// ApplicationFilter narrows ListApplications; zero fields do not filter.
+type ApplicationFilter struct {
+	Status   ApplicationStatus
+	RuleID   int64
+	ResumeID string
+	From, To time.Time // created_at in [From, To)
+	Limit    int       // 0: no limit
+	Offset   int
+}
+
+func (f ApplicationFilter) where() (string, []any) {
+	var b strings.Builder
+	var args []any
+	if f.Status != "" {
+		b.WriteString(` AND status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if f.RuleID != 0 {
+		b.WriteString(` AND rule_id = ?`)
+		args = append(args, f.RuleID)
+	}
+	if f.ResumeID != "" {
+		b.WriteString(` AND resume_id = ?`)
+		args = append(args, f.ResumeID)
+	}
+	if !f.From.IsZero() {
+		b.WriteString(` AND created_at >= ?`)
+		args = append(args, ts(f.From))
+	}
+	if !f.To.IsZero() {
+		b.WriteString(` AND created_at < ?`)
+		args = append(args, ts(f.To))
+	}
+	return b.String(), args
+}
+
+// ListApplications returns userID's history, newest first.
+func (s *Store) ListApplications(ctx context.Context, userID int64, f ApplicationFilter) ([]Application, error) {
+	where, args := f.where()
+	where += ` ORDER BY created_at DESC, id DESC`
+	if f.Limit > 0 {
+		where += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, max(f.Offset, 0))
+	}
+	return s.applications(ctx, "list applications", userID, where, args...)
+}
+
+// CountApplications counts the rows ListApplications would return without Limit and Offset.
+func (s *Store) CountApplications(ctx context.Context, userID int64, f ApplicationFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.get(ctx, s.db, &n, `SELECT COUNT(*) FROM applications WHERE user_id = ?`+where,
+		append([]any{userID}, args...)...); err != nil {
+		return 0, fmt.Errorf("store: count applications of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// AppliedSince counts userID's applications sent at or after since (the
+// 24-hour limit window).
+func (s *Store) AppliedSince(ctx context.Context, userID int64, since time.Time) (int, error) {
+	var n int
+	if err := s.get(ctx, s.db, &n, `SELECT COUNT(*) FROM applications
+		WHERE user_id = ? AND status = 'applied' AND applied_at >= ?`, userID, ts(since)); err != nil {
+		return 0, fmt.Errorf("store: applied since of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// OldestAppliedSince returns when the oldest application sent at or after
+// since was sent; ok is false when there is none. The limit window frees
+// 24 hours after it.
+func (s *Store) OldestAppliedSince(ctx context.Context, userID int64, since time.Time) (at time.Time, ok bool, err error) {
+	// ORDER BY … LIMIT 1 rather than MIN(), so the driver sees a TIMESTAMP column.
+	err = s.get(ctx, s.db, &at, `SELECT applied_at FROM applications
+		WHERE user_id = ? AND status = 'applied' AND applied_at >= ?
+		ORDER BY applied_at LIMIT 1`, userID, ts(since))
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: oldest applied since of user %d: %w", userID, err)
+	}
+	return at, true, nil
+}
+
+// CountsByStatusSince counts userID's rows by status among those changed at
+// or after since (for the daily summary). Every status has an entry.
+func (s *Store) CountsByStatusSince(ctx context.Context, userID int64, since time.Time) (map[ApplicationStatus]int, error) {
+	var rows []struct {
+		Status ApplicationStatus `db:"status"`
+		N      int               `db:"n"`
+	}
+	if err := s.sel(ctx, s.db, &rows, `SELECT status, COUNT(*) AS n FROM applications
+		WHERE user_id = ? AND updated_at >= ? GROUP BY status`, userID, ts(since)); err != nil {
+		return nil, fmt.Errorf("store: counts by status of user %d: %w", userID, err)
+	}
+	out := make(map[ApplicationStatus]int, len(Statuses))
+	for _, st := range Statuses {
+		out[st] = 0
+	}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// ReasonCountsSince counts userID's rows with status by reason among those
+// changed at or after since ("skipped by reason" in the summary).
+func (s *Store) ReasonCountsSince(ctx context.Context, userID int64, status ApplicationStatus, since time.Time) (map[string]int, error) {
+	var rows []struct {
+		Reason string `db:"reason"`
+		N      int    `db:"n"`
+	}
+	if err := s.sel(ctx, s.db, &rows, `SELECT reason, COUNT(*) AS n FROM applications
+		WHERE user_id = ? AND status = ? AND updated_at >= ? GROUP BY reason`, userID, string(status), ts(since)); err != nil {
+		return nil, fmt.Errorf("store: reason counts of user %d: %w", userID, err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Reason] = r.N
+	}
+	return out, nil
+}
+
+// UsersWithQueuedApplications lists users with queued rows, for the scheduler.
+func (s *Store) UsersWithQueuedApplications(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := s.sel(ctx, s.db, &ids, `SELECT DISTINCT user_id FROM applications WHERE status = 'queued' ORDER BY user_id`); err != nil {
+		return nil, fmt.Errorf("store: users with queued applications: %w", err)
+	}
+	return ids, nil
+}
