@@ -76,8 +76,8 @@ type DecideInput struct {
 //  7. test_required: a test on hh comes first (has_test, unless the full
 //     vacancy says the test is optional); the API would refuse.
 //  8. letter_required: the employer asked for a letter and the rule has no
-//     template, or the rule's mode is letters (the draft awaits a person's eye).
-//     In mode auto with a template the vacancy is applied with the letter.
+//     template, or its mode is letters (the draft awaits a person's eye) or
+//     review. Only mode auto with a template applies it, with the letter.
 //  9. mode_review: the rule holds everything.
 //
 // Anything else is applied.
@@ -104,7 +104,7 @@ func Decide(v *hh.Vacancy, r *Rule, in DecideInput) Decision {
 		return review(ReasonDirect)
 	case v.HasTest && (v.Test == nil || v.Test.Required):
 		return review(ReasonTestRequired)
-	case v.ResponseLetterRequired && (mode == ModeLetters || !r.HasTemplate()):
+	case v.ResponseLetterRequired && (mode != ModeAuto || !r.HasTemplate()):
 		return review(ReasonLetterRequired)
 	case mode == ModeReview:
 		return review(ReasonModeReview)
