@@ -190,17 +190,31 @@ type Resume struct {
 // Published reports whether the resume can be used to apply.
 func (r Resume) Published() bool { return r.Status.ID == ResumeStatusPublished }
 
-// Me is the current user's profile from GET /me.
+// Auth types (Me.AuthType).
+const (
+	AuthTypeApplicant   = "applicant"
+	AuthTypeEmployer    = "employer"
+	AuthTypeApplication = "application"
+)
+
+// Me is the current user's profile from GET /me. With an application token
+// only the flags are filled.
 type Me struct {
-	ID          string `json:"id"`
-	FirstName   string `json:"first_name"`
-	LastName    string `json:"last_name"`
-	MiddleName  string `json:"middle_name"`
-	Email       string `json:"email"`
-	AuthType    string `json:"auth_type"`
-	IsApplicant bool   `json:"is_applicant"`
-	IsEmployer  bool   `json:"is_employer"`
-	IsAdmin     bool   `json:"is_admin"`
+	ID                    string `json:"id"`
+	FirstName             string `json:"first_name"`
+	LastName              string `json:"last_name"`
+	MiddleName            string `json:"middle_name"`
+	Email                 string `json:"email"`
+	Phone                 string `json:"phone"`
+	AuthType              string `json:"auth_type"`
+	IsApplicant           bool   `json:"is_applicant"`
+	IsEmployer            bool   `json:"is_employer"`
+	IsEmployerIntegration bool   `json:"is_employer_integration"`
+	IsApplication         bool   `json:"is_application"`
+	IsAdmin               bool   `json:"is_admin"`
+	IsInSearch            bool   `json:"is_in_search"`
+	ResumesURL            string `json:"resumes_url"`
+	NegotiationsURL       string `json:"negotiations_url"`
 }
 
 // Token is a user's OAuth token pair from POST /token. ExpiresAt is computed
@@ -223,13 +237,17 @@ type ApplyResult struct {
 
 // Negotiation is one of the applicant's applications from GET /negotiations.
 type Negotiation struct {
-	ID         string `json:"id"`
-	State      IDName `json:"state"`
-	CreatedAt  Time   `json:"created_at"`
-	UpdatedAt  Time   `json:"updated_at"`
-	URL        string `json:"url"`
-	HasUpdates bool   `json:"has_updates"`
-	Vacancy    *struct {
+	ID               string `json:"id"`
+	State            IDName `json:"state"`
+	CreatedAt        Time   `json:"created_at"`
+	UpdatedAt        Time   `json:"updated_at"`
+	URL              string `json:"url"`
+	HasUpdates       bool   `json:"has_updates"`
+	ViewedByOpponent bool   `json:"viewed_by_opponent"`
+	Hidden           bool   `json:"hidden"`
+	DeclineAllowed   bool   `json:"decline_allowed"`
+	MessagingStatus  string `json:"messaging_status"`
+	Vacancy          *struct {
 		ID           string `json:"id"`
 		Name         string `json:"name"`
 		URL          string `json:"url"`
@@ -239,6 +257,33 @@ type Negotiation struct {
 		ID    string `json:"id"`
 		Title string `json:"title"`
 	} `json:"resume"`
+}
+
+// NegotiationPage is one page of GET /negotiations.
+type NegotiationPage = Page[Negotiation]
+
+// BlacklistedVacancyPage is one page of the applicant's hidden vacancies
+// (GET /vacancies/blacklisted); LimitReached is set when the list is full.
+type BlacklistedVacancyPage struct {
+	Page[Vacancy]
+	LimitReached bool `json:"limit_reached"`
+}
+
+// BlacklistedEmployer is an employer the applicant has hidden.
+type BlacklistedEmployer struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	URL           string `json:"url"`
+	AlternateURL  string `json:"alternate_url"`
+	VacanciesURL  string `json:"vacancies_url"`
+	OpenVacancies int    `json:"open_vacancies"`
+}
+
+// BlacklistedEmployerPage is one page of the applicant's hidden employers
+// (GET /employers/blacklisted); LimitReached is set when the list is full.
+type BlacklistedEmployerPage struct {
+	Page[BlacklistedEmployer]
+	LimitReached bool `json:"limit_reached"`
 }
 
 // AreaNode is a node of hh's region tree from GET /areas.
@@ -264,7 +309,11 @@ type Dictionaries struct {
 	Experience         []IDName   `json:"experience"`
 	Employment         []IDName   `json:"employment"`
 	Schedule           []IDName   `json:"schedule"`
+	EmploymentForm     []IDName   `json:"employment_form"`
+	WorkFormat         []IDName   `json:"work_format"`
 	VacancySearchOrder []IDName   `json:"vacancy_search_order"`
+	VacancySearchField []IDName   `json:"vacancy_search_fields"`
+	VacancyLabel       []IDName   `json:"vacancy_label"`
 	VacancyType        []IDName   `json:"vacancy_type"`
 	VacancyRelation    []IDName   `json:"vacancy_relation"`
 	ResumeStatus       []IDName   `json:"resume_status"`
