@@ -144,3 +144,5 @@ func decode(t *asynq.Task, v any) error {
 	}
 	return nil
 }
+
+func minuteSlotNow() int64 { return minuteSlot(time.Now()) }

@@ -1,0 +1,207 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// DailyLimit is hh's limit of applications per applicant in a rolling 24 hours.
+const DailyLimit = 200
+
+// limitProbe is how long an account waits when hh says limit_exceeded while
+// our own ledger counts fewer than DailyLimit applications.
+const limitProbe = time.Hour
+
+// maxInlineWait is the longest pacing wait a handler sleeps through; longer
+// waits go back to the queue.
+const maxInlineWait = 20 * time.Second
+
+// handleApply sends one queued ledger row to hh. The row was written before
+// this task existed, and its status is read again under the account's lock
+// right before the POST, so a crash at any point leaves the row queued (the
+// tick enqueues it again) and a row is never posted twice by us; if hh got a
+// POST whose answer we lost, the retry's already_applied marks it applied.
+func (w *Worker) handleApply(ctx context.Context, t *asynq.Task) error {
+	var p ApplyPayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	err := w.apply(ctx, p)
+	w.metrics.Tasks.WithLabelValues(TypeApply, resultOf(err)).Inc()
+	return err
+}
+
+func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
+	a, err := w.store.Application(ctx, p.UserID, p.ApplicationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.Status != store.StatusQueued {
+		return nil
+	}
+	acct, err := w.account(ctx, p.UserID)
+	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
+		return nil // stays queued; the tick sends it once the person reconnects
+	}
+	if err != nil {
+		return err
+	}
+	now := w.now()
+	if !acct.Usable(now) {
+		return nil // paused (captcha, limit); the tick resumes it
+	}
+	if paused, err := w.checkDailyLimit(ctx, a, now); paused || err != nil {
+		return err
+	}
+
+	wait, err := w.pacer.Reserve(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if wait > maxInlineWait {
+		return retryLater(wait, nil)
+	}
+	if err := sleep(ctx, wait); err != nil {
+		return err
+	}
+	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:apply:%d", p.UserID), 2*time.Minute, 5*time.Second)
+	if errors.Is(err, errLocked) {
+		return retryLater(max(w.pacer.interval, time.Second), nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued {
+		return err
+	}
+	if a.ResponseLetterRequired && strings.TrimSpace(a.Letter) == "" {
+		// The employer asked for a letter: never POST without one.
+		return w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterRequired), "")
+	}
+
+	client := w.clientFor(acct.Token.AccessToken, nil)
+	res, err := client.Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+	if hh.IsTokenExpired(err) {
+		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration); err != nil {
+			if errors.Is(err, ErrReconnect) {
+				return nil
+			}
+			return err
+		}
+		res, err = w.clientFor(acct.Token.AccessToken, nil).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+	}
+	return w.recordOutcome(ctx, a, res, err)
+}
+
+// recordOutcome moves the row to what hh's answer means (DESIGN.md, Flows 4).
+func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, res *hh.ApplyResult, err error) error {
+	now := w.now()
+	var outcome store.ApplicationStatus
+	var serr error
+	switch {
+	case err == nil && res.ExternalURL != "":
+		outcome = store.StatusExternal
+		serr = w.store.MarkExternal(ctx, a.UserID, a.ID, string(rules.ReasonDirect), res.ExternalURL)
+	case err == nil:
+		outcome = store.StatusApplied
+		serr = w.store.MarkApplied(ctx, a.UserID, a.ID, res.NegotiationID, a.Letter, now)
+	case hh.IsAlreadyApplied(err):
+		outcome = store.StatusApplied
+		serr = w.store.MarkApplied(ctx, a.UserID, a.ID, "", a.Letter, now)
+	case hh.IsTestRequired(err):
+		outcome = store.StatusReview
+		serr = w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonTestRequired), a.Letter)
+	case hh.IsLetterMissing(err):
+		outcome = store.StatusReview
+		serr = w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterRequired), a.Letter)
+	case hh.IsLetterTooLong(err):
+		outcome = store.StatusReview
+		serr = w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterTooLong), a.Letter)
+	case hh.IsLimitExceeded(err):
+		return w.pauseForLimit(ctx, a, now, errorText(err))
+	case hh.IsCaptchaRequired(err):
+		_ = w.accountError(ctx, a.UserID, err)
+		return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonCaptcha), errorText(err))
+	case hh.IsTokenUnusable(err):
+		_ = w.accountError(ctx, a.UserID, err)
+		return nil // stays queued until the person reconnects
+	case hh.IsVacancyGone(err):
+		outcome = store.StatusFailed
+		serr = w.store.MarkFailed(ctx, a.UserID, a.ID, string(rules.ReasonVacancyGone), errorText(err))
+	case hh.IsRetryable(err) || errors.Is(err, errLaterNotFailed):
+		if isLastAttempt(ctx) {
+			// Leave the row queued: the tick enqueues it again later.
+			w.log.Warn("apply gave up for now", "user_id", a.UserID, "vacancy_id", a.VacancyID, "error", err)
+		}
+		return err
+	case isTransient(err):
+		return err
+	default:
+		outcome = store.StatusFailed
+		serr = w.store.MarkFailed(ctx, a.UserID, a.ID, string(rules.ReasonHHError), errorText(err))
+	}
+	if serr != nil {
+		return serr
+	}
+	w.metrics.outcome(string(outcome))
+	if outcome == store.StatusApplied {
+		w.log.Info("applied", "user_id", a.UserID, "vacancy_id", a.VacancyID, "application_id", a.ID)
+	}
+	return nil
+}
+
+// isTransient: errors that are ours or the network's, not hh's verdict.
+func isTransient(err error) bool {
+	var he *hh.Error
+	return !errors.As(err, &he)
+}
+
+// checkDailyLimit pauses the account when our ledger counts DailyLimit
+// applications in the last 24 hours.
+func (w *Worker) checkDailyLimit(ctx context.Context, a *store.Application, now time.Time) (bool, error) {
+	n, err := w.store.AppliedSince(ctx, a.UserID, now.Add(-dailyWindow))
+	if err != nil {
+		return false, err
+	}
+	if n < DailyLimit {
+		return false, nil
+	}
+	return true, w.pauseForLimit(ctx, a, now, "")
+}
+
+// pauseForLimit marks the account limited until its window frees: when the
+// oldest application of the last 24 hours turns 24 hours old, or after an
+// hour's probe when hh refused while our count was lower.
+func (w *Worker) pauseForLimit(ctx context.Context, a *store.Application, now time.Time, message string) error {
+	until := now.Add(limitProbe)
+	n, err := w.store.AppliedSince(ctx, a.UserID, now.Add(-dailyWindow))
+	if err != nil {
+		return err
+	}
+	if n >= DailyLimit {
+		if oldest, ok, err := w.store.OldestAppliedSince(ctx, a.UserID, now.Add(-dailyWindow)); err != nil {
+			return err
+		} else if ok {
+			until = oldest.Add(dailyWindow)
+		}
+	}
+	w.log.Info("daily limit reached; account paused", "user_id", a.UserID, "until", until)
+	if err := w.store.SetAccountState(ctx, a.UserID, store.AccountLimited, "", until, message); err != nil {
+		return err
+	}
+	return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonLimitExceeded), message)
+}

@@ -1,0 +1,363 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// fullPassEvery is how often a rule pages to hh's depth limit instead of
+// stopping at vacancies it has seen, so vacancies re-published with an older
+// date are not missed.
+const fullPassEvery = 24 * time.Hour
+
+// dailyWindow is hh's rolling window for the application limit.
+const dailyWindow = 24 * time.Hour
+
+// handleRuleRun pages through the rule's similar-vacancies search, decides
+// each vacancy, records every decision in the ledger and enqueues an apply
+// for each "apply".
+func (w *Worker) handleRuleRun(ctx context.Context, t *asynq.Task) error {
+	var p RuleRunPayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	err := w.runRule(ctx, p)
+	w.metrics.Tasks.WithLabelValues(TypeRuleRun, resultOf(err)).Inc()
+	if err != nil && isLastAttempt(ctx) {
+		// Give the schedule back so the tick tries again at the next slot
+		// instead of waiting on an archived task forever.
+		w.deferAfterFailure(ctx, p)
+	}
+	return err
+}
+
+// runState is one run's running totals.
+type runState struct {
+	requests atomic.Int64
+	result   store.RunResult
+}
+
+func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
+	log := w.log.With("user_id", p.UserID, "rule_id", p.RuleID)
+	rule, err := w.store.Rule(ctx, p.UserID, p.RuleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted since it was enqueued
+	}
+	if err != nil {
+		return err
+	}
+	user, err := w.store.User(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	loc := location(user.TimeZone)
+	now := w.now()
+	if !rule.Enabled && !p.Manual {
+		return nil
+	}
+
+	acct, err := w.account(ctx, p.UserID)
+	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
+		log.Info("rule run skipped: hh account not usable", "error", err)
+		return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+	}
+	if err != nil {
+		return err
+	}
+	if !acct.Usable(now) {
+		log.Info("rule run skipped: account paused", "state", acct.State)
+		return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+	}
+	if acct.State == store.AccountLimited {
+		if err := w.store.SetAccountState(ctx, p.UserID, store.AccountConnected, "", time.Time{}, ""); err != nil {
+			return err
+		}
+	}
+
+	runID, err := w.store.StartRun(ctx, p.UserID, p.RuleID, now)
+	if err != nil {
+		return err
+	}
+	st := &runState{}
+	full := rule.LastFullPassAt.IsZero() || now.Sub(rule.LastFullPassAt) >= fullPassEvery
+	runErr := w.pageRule(ctx, rule, acct, full, runID, st)
+	st.result.HHRequests = int(st.requests.Load())
+	if runErr != nil {
+		st.result.Error = errorText(runErr)
+	}
+	if err := w.store.FinishRun(ctx, p.UserID, runID, st.result); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		switch {
+		case errors.Is(runErr, ErrReconnect), hh.IsCaptchaRequired(runErr):
+			// The account state says why; try again at the next slot.
+			return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+		}
+		return runErr
+	}
+	log.Info("rule run completed", "found", st.result.Found, "queued", st.result.Queued,
+		"review", st.result.Review, "skipped", st.result.Skipped, "hh_requests", st.result.HHRequests, "full_pass", full)
+	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, rule.NextRun(now, loc), full)
+}
+
+// pageRule is the search loop of one run.
+func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) error {
+	client := w.clientFor(acct.Token.AccessToken, &st.requests)
+	refreshed := false
+
+	var tmpl *rules.Template
+	if rule.HasTemplate() {
+		var err error
+		if tmpl, err = rules.ParseTemplate(rule.LetterTemplate); err != nil {
+			return fmt.Errorf("tasks: rule %d letter template: %w", rule.ID, err)
+		}
+	}
+	resumeTitle := w.resumeTitle(ctx, rule.UserID, rule.ResumeID)
+
+	// The rule's daily cap counts what it applied in the last 24 hours and
+	// what it has queued; vacancies past the cap are left undecided for a
+	// later run.
+	budget, err := w.ruleBudget(ctx, rule)
+	if err != nil {
+		return err
+	}
+	var delay time.Duration
+	for page := 0; (page+1)*hh.MaxPerPage <= hh.MaxSearchDepth; page++ {
+		params := rule.SearchParams(page)
+		res, err := client.SimilarVacancies(ctx, rule.ResumeID, params)
+		if hh.IsTokenExpired(err) && !refreshed {
+			refreshed = true
+			if acct, err = w.refresh(ctx, rule.UserID, acct.TokenGeneration); err != nil {
+				return err
+			}
+			client = w.clientFor(acct.Token.AccessToken, &st.requests)
+			res, err = client.SimilarVacancies(ctx, rule.ResumeID, params)
+		}
+		if err != nil {
+			return w.accountError(ctx, rule.UserID, err)
+		}
+		ids := make([]string, len(res.Items))
+		for i := range res.Items {
+			ids[i] = res.Items[i].ID
+		}
+		known, err := w.store.KnownVacancies(ctx, rule.UserID, rule.ResumeID, ids)
+		if err != nil {
+			return err
+		}
+		st.result.Found += len(res.Items)
+		onlySeen := true
+		for i := range res.Items {
+			v := &res.Items[i]
+			decided := known[v.ID]
+			if !decided && (rule.LastCompletedRunAt.IsZero() || !v.PublishedAt.Before(rule.LastCompletedRunAt)) {
+				onlySeen = false
+			}
+			if decided {
+				continue
+			}
+			d := rules.Decide(v, &rule.Rule, rules.DecideInput{})
+			if d.Action == rules.ActionApply && budget <= 0 {
+				continue // over the rule's daily cap: a later run decides it
+			}
+			a := snapshot(rule, v)
+			switch d.Action {
+			case rules.ActionSkip:
+				a.Status, a.Reason = store.StatusSkipped, string(d.Reason)
+			case rules.ActionReview:
+				a.Status, a.Reason = store.StatusReview, string(d.Reason)
+				if tmpl != nil {
+					a.Letter, _ = tmpl.Render(rules.LetterDataFor(v, acct.FirstName, acct.LastName, resumeTitle))
+				}
+			case rules.ActionApply:
+				a.Status = store.StatusQueued
+				if tmpl != nil {
+					letter, err := tmpl.Render(rules.LetterDataFor(v, acct.FirstName, acct.LastName, resumeTitle))
+					switch {
+					case err == nil:
+						a.Letter = letter
+					case errors.Is(err, rules.ErrLetterTooLong):
+						a.Status, a.Reason, a.Letter = store.StatusReview, string(rules.ReasonLetterTooLong), letter
+					default:
+						// Never send without the letter the template promised.
+						a.Status, a.Reason, a.Letter = store.StatusReview, string(rules.ReasonLetterRequired), letter
+					}
+				}
+			}
+			created, err := w.store.InsertApplication(ctx, &a)
+			if err != nil {
+				return err
+			}
+			if !created {
+				continue
+			}
+			switch a.Status {
+			case store.StatusSkipped:
+				st.result.Skipped++
+			case store.StatusReview:
+				st.result.Review++
+			case store.StatusQueued:
+				st.result.Queued++
+				budget--
+				queue := QueueDefault
+				if rule.ID != 0 && isManual(ctx) {
+					queue = QueueCritical
+				}
+				if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue, delay); err != nil {
+					return err
+				}
+				delay += w.pacer.interval
+			}
+			w.metrics.outcome(string(a.Status))
+		}
+		if res.Pages <= page+1 || len(res.Items) == 0 {
+			break
+		}
+		if !full && onlySeen {
+			break // a whole page of vacancies already decided or older than the last run
+		}
+	}
+	return nil
+}
+
+// ruleBudget is how many more applications the rule may queue today.
+func (w *Worker) ruleBudget(ctx context.Context, rule *store.Rule) (int, error) {
+	limit := rule.DailyLimit
+	if limit <= 0 {
+		limit = 200
+	}
+	since := w.now().Add(-dailyWindow)
+	applied, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusApplied, From: since})
+	if err != nil {
+		return 0, err
+	}
+	queued, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusQueued})
+	if err != nil {
+		return 0, err
+	}
+	return limit - applied - queued, nil
+}
+
+// accountError records what an hh error means for the account and returns it.
+func (w *Worker) accountError(ctx context.Context, userID int64, err error) error {
+	switch {
+	case hh.IsTokenUnusable(err):
+		if serr := w.store.SetAccountState(ctx, userID, store.AccountReconnect, "", time.Time{}, errorText(err)); serr != nil {
+			return errors.Join(err, serr)
+		}
+		return fmt.Errorf("%w: %w", ErrReconnect, err)
+	case hh.IsCaptchaRequired(err):
+		url, _ := hh.CaptchaURL(err, strings.TrimRight(w.baseURL, "/")+"/")
+		if serr := w.store.SetAccountState(ctx, userID, store.AccountCaptcha, url, time.Time{}, errorText(err)); serr != nil {
+			return errors.Join(err, serr)
+		}
+	}
+	return err
+}
+
+func (w *Worker) resumeTitle(ctx context.Context, userID int64, resumeID string) string {
+	list, err := w.store.Resumes(ctx, userID)
+	if err != nil {
+		return ""
+	}
+	for _, r := range list {
+		if r.ID == resumeID {
+			return r.Title
+		}
+	}
+	return ""
+}
+
+// snapshot is the ledger row for v found by rule, without a decision yet.
+func snapshot(rule *store.Rule, v *hh.Vacancy) store.Application {
+	salary := ""
+	if s := rules.VacancySalary(v); s != nil {
+		salary = rules.FormatSalary(s, "ru")
+	}
+	external := v.ResponseURL
+	return store.Application{
+		UserID:    rule.UserID,
+		RuleID:    rule.ID,
+		ResumeID:  rule.ResumeID,
+		VacancyID: v.ID,
+		VacancySnapshot: store.VacancySnapshot{
+			VacancyName:            rules.StripTags(v.Name),
+			EmployerName:           v.Employer.Name,
+			EmployerID:             v.Employer.ID,
+			SalaryText:             salary,
+			AreaName:               v.Area.Name,
+			VacancyURL:             v.AlternateURL,
+			ResponseLetterRequired: v.ResponseLetterRequired,
+			HasTest:                v.HasTest,
+			ExternalURL:            external,
+		},
+	}
+}
+
+func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generation, queue string, delay time.Duration) error {
+	_, err := w.queue.EnqueueContext(ctx, NewApplyTask(userID, appID, generation, queue, delay))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("tasks: enqueue apply %d: %w", appID, err)
+	}
+	return nil
+}
+
+func (w *Worker) deferAfterFailure(ctx context.Context, p RuleRunPayload) {
+	rule, err := w.store.Rule(ctx, p.UserID, p.RuleID)
+	if err != nil {
+		return
+	}
+	user, err := w.store.User(ctx, p.UserID)
+	if err != nil {
+		return
+	}
+	_ = w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(w.now(), location(user.TimeZone)))
+}
+
+func isLastAttempt(ctx context.Context) bool {
+	n, ok1 := asynq.GetRetryCount(ctx)
+	m, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && n >= m
+}
+
+// isManual reports whether the running task came from the critical queue (a
+// person pressed "run now"), so its applications go first too.
+func isManual(ctx context.Context) bool {
+	q, ok := asynq.GetQueueName(ctx)
+	return ok && q == QueueCritical
+}
+
+func resultOf(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, errLaterNotFailed):
+		return "retry"
+	default:
+		return "failed"
+	}
+}
+
+// location loads an IANA zone, falling back to Moscow (hh's home zone).
+func location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	if loc, err := time.LoadLocation("Europe/Moscow"); err == nil {
+		return loc
+	}
+	return time.FixedZone("MSK", 3*60*60)
+}

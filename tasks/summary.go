@@ -1,0 +1,174 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/otklik/otklik/notify"
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// BuildSummary gathers a user's last 24 hours up to now: counts by outcome,
+// what was sent, what waits for them, skips by reason, and account warnings.
+func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string, now time.Time, baseURL string) (*notify.Summary, error) {
+	user, err := st.User(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	lang := user.Language
+	since := now.Add(-dailyWindow)
+	s := &notify.Summary{Day: day, Lang: lang, BaseURL: strings.TrimRight(baseURL, "/"), Counts: map[string]int{}}
+
+	counts, err := st.CountsByStatusSince(ctx, userID, since)
+	if err != nil {
+		return nil, err
+	}
+	for status, n := range counts {
+		s.Counts[string(status)] = n
+	}
+	applied, err := st.ListApplications(ctx, userID, store.ApplicationFilter{Status: store.StatusApplied, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range applied {
+		if !a.AppliedAt.Before(since) {
+			s.Applied = append(s.Applied, item(a, a.VacancyURL, ""))
+		}
+	}
+	waiting, err := st.ReviewItems(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range waiting {
+		if a.Status == store.StatusExternal {
+			s.External = append(s.External, item(a, a.ExternalURL, rules.Reason(a.Reason).Text(lang)))
+			continue
+		}
+		s.Review = append(s.Review, item(a, a.VacancyURL, rules.Reason(a.Reason).Text(lang)))
+	}
+	failed, err := st.ListApplications(ctx, userID, store.ApplicationFilter{Status: store.StatusFailed, From: since, Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range failed {
+		reason := rules.Reason(a.Reason).Text(lang)
+		if a.Message != "" {
+			reason += ": " + a.Message
+		}
+		s.Failed = append(s.Failed, item(a, a.VacancyURL, reason))
+	}
+	skips, err := st.ReasonCountsSince(ctx, userID, store.StatusSkipped, since)
+	if err != nil {
+		return nil, err
+	}
+	for code, n := range skips {
+		s.Skipped = append(s.Skipped, notify.ReasonCount{Code: code, Text: rules.Reason(code).Text(lang), Count: n})
+	}
+	s.SortSkips()
+
+	acct, err := st.HHAccount(ctx, userID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		if w, ok := accountWarning(acct, lang, s.BaseURL); ok {
+			s.Warnings = append(s.Warnings, w)
+		}
+	}
+	return s, nil
+}
+
+func item(a store.Application, url, reason string) notify.Item {
+	return notify.Item{VacancyID: a.VacancyID, Name: a.VacancyName, Employer: a.EmployerName, Salary: a.SalaryText, URL: url, Reason: reason}
+}
+
+// accountWarning is what the person must do about the account, if anything.
+func accountWarning(acct *store.HHAccount, lang, baseURL string) (notify.Warning, bool) {
+	en := lang == "en"
+	pick := func(ru, e string) string {
+		if en {
+			return e
+		}
+		return ru
+	}
+	switch acct.State {
+	case store.AccountReconnect:
+		return notify.Warning{Kind: "reconnect", URL: baseURL + "/hh/connect",
+			Text: pick("hh.ru больше не принимает доступ Otklik: подключите аккаунт заново", "hh.ru no longer accepts Otklik's access: connect your account again")}, true
+	case store.AccountCaptcha:
+		return notify.Warning{Kind: "captcha", URL: acct.CaptchaURL,
+			Text: pick("hh.ru просит пройти капчу, отклики приостановлены", "hh.ru asks for a captcha; applications are paused")}, true
+	case store.AccountLimited:
+		until := acct.LimitedUntil.UTC().Format("2006-01-02 15:04 UTC")
+		return notify.Warning{Kind: "limit",
+			Text: pick("Дневной лимит откликов hh.ru исчерпан, отправка продолжится после "+until, "hh.ru's daily limit is reached; sending resumes after "+until)}, true
+	}
+	return notify.Warning{}, false
+}
+
+// handleSummary renders one user's day once, stores it for the web and, when
+// SMTP is configured and the user gave an address, e-mails it once.
+func (w *Worker) handleSummary(ctx context.Context, t *asynq.Task) error {
+	var p SummaryPayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	err := w.sendSummary(ctx, p)
+	w.metrics.Tasks.WithLabelValues(TypeSummarySend, resultOf(err)).Inc()
+	return err
+}
+
+func (w *Worker) sendSummary(ctx context.Context, p SummaryPayload) error {
+	saved, err := w.store.Summary(ctx, p.UserID, p.Day)
+	if errors.Is(err, store.ErrNotFound) {
+		sum, err := BuildSummary(ctx, w.store, p.UserID, p.Day, w.now(), w.baseURL)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // the user is gone
+		}
+		if err != nil {
+			return err
+		}
+		r, err := notify.Render(sum)
+		if err != nil {
+			return fmt.Errorf("tasks: %w: %w", err, asynq.SkipRetry)
+		}
+		content, err := json.Marshal(sum)
+		if err != nil {
+			return err
+		}
+		saved = &store.Summary{UserID: p.UserID, Day: p.Day, Content: string(content), Text: r.Text, HTML: r.HTML}
+		if _, err := w.store.SaveSummary(ctx, saved); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	if w.mailer == nil || saved.EmailedAt != nil {
+		return nil
+	}
+	user, err := w.store.User(ctx, p.UserID)
+	if err != nil || user.SummaryEmail == "" {
+		return err
+	}
+	var sum notify.Summary
+	if err := json.Unmarshal([]byte(saved.Content), &sum); err != nil {
+		return fmt.Errorf("tasks: stored summary of user %d: %w", p.UserID, err)
+	}
+	r, err := notify.Render(&sum)
+	if err != nil {
+		return err
+	}
+	if err := w.mailer.Send(ctx, user.SummaryEmail, r); err != nil {
+		return err
+	}
+	_, err = w.store.MarkSummaryEmailed(ctx, p.UserID, p.Day, w.now())
+	return err
+}
