@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/rules"
+)
+
+func testRule(userID int64) *rules.Rule {
+	return &rules.Rule{
+		UserID:              userID,
+		Name:                "Go в Москве",
+		ResumeID:            "resume-1",
+		Text:                "golang",
+		Areas:               []string{"1", "2"},
+		Salary:              250000,
+		Currency:            "RUR",
+		OnlyWithSalary:      true,
+		Experience:          []string{"between3And6"},
+		Employment:          []string{"full"},
+		Schedule:            []string{"remote", "fullDay"},
+		ProfessionalRoles:   []string{"96"},
+		ExcludedEmployerIDs: []string{"1455"},
+		ExcludeWords:        []string{"senior lead", "ёлка"},
+		Mode:                rules.ModeLetters,
+		LetterTemplate:      "Здравствуйте, {company}!",
+		DailyLimit:          50,
+		EveryHours:          4,
+		ActiveFrom:          "09:00",
+		ActiveTo:            "21:00",
+		Enabled:             true,
+	}
+}
+
+// openWithClock opens a migrated store whose clock the test moves.
+func openWithClock(t *testing.T) (*Store, *fixedClock) {
+	t.Helper()
+	clock := &fixedClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	s := mustOpenPath(t, filepath.Join(t.TempDir(), "otklik.db"), Options{Cipher: testCipher(t), Migrate: true, Now: clock.now})
+	return s, clock
+}
+
+func TestRuleRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, clock := openWithClock(t)
+	u := mustUser(t, s, "a@example.com")
+	r := testRule(u.ID)
+	if err := s.CreateRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if r.ID == 0 {
+		t.Fatal("CreateRule did not set the ID")
+	}
+	got, err := s.Rule(ctx, u.ID, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Rule, *r) {
+		t.Fatalf("rule round trip:\n got %+v\nwant %+v", got.Rule, *r)
+	}
+	if !got.NextRunAt.Equal(clock.t) || !got.LastRunAt.IsZero() || !got.LastCompletedRunAt.IsZero() || !got.CreatedAt.Equal(clock.t) {
+		t.Fatalf("bookkeeping of a new rule: %+v", got)
+	}
+
+	empty := &rules.Rule{UserID: u.ID, Name: "empty lists", ResumeID: "r", DailyLimit: 1, EveryHours: 1}
+	if err := s.CreateRule(ctx, empty); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Rule(ctx, u.ID, empty.ID); !reflect.DeepEqual(got.Rule, *empty) {
+		t.Fatalf("nil lists round trip: %+v", got.Rule)
+	}
+
+	r.Name, r.Areas, r.Mode = "renamed", []string{"113"}, rules.ModeReview
+	if err := s.UpdateRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Rules(ctx, u.ID)
+	if err != nil || len(all) != 2 || all[0].Name != "renamed" || !reflect.DeepEqual(all[0].Areas, []string{"113"}) || all[0].Mode != rules.ModeReview {
+		t.Fatalf("Rules after update = %+v, %v", all, err)
+	}
+}
+
+func TestRuleScheduling(t *testing.T) {
+	ctx := context.Background()
+	s, clock := openWithClock(t)
+	u := mustUser(t, s, "a@example.com")
+	r := testRule(u.ID)
+	if err := s.CreateRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	t0 := clock.t
+	due := func(at time.Time) []RuleRef {
+		t.Helper()
+		refs, err := s.DueRules(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return refs
+	}
+	if refs := due(t0.Add(-time.Second)); len(refs) != 0 {
+		t.Fatalf("due before next_run_at: %v", refs)
+	}
+	if refs := due(t0); len(refs) != 1 || refs[0] != (RuleRef{UserID: u.ID, RuleID: r.ID}) {
+		t.Fatalf("DueRules at next_run_at = %v", refs)
+	}
+
+	runID, err := s.StartRun(ctx, u.ID, r.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := t0.Add(4 * time.Hour)
+	if err := s.CompleteRuleRun(ctx, u.ID, r.ID, t0, next, false); err != nil {
+		t.Fatal(err)
+	}
+	clock.t = t0.Add(time.Minute)
+	if err := s.FinishRun(ctx, u.ID, runID, RunResult{Found: 120, Applied: 3, Review: 2, Skipped: 100, Queued: 15, HHRequests: 4}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Rule(ctx, u.ID, r.ID)
+	if !got.LastRunAt.Equal(t0) || !got.LastCompletedRunAt.Equal(t0) || !got.NextRunAt.Equal(next) || !got.LastFullPassAt.IsZero() {
+		t.Fatalf("after a run: %+v", got)
+	}
+	if refs := due(next.Add(-time.Second)); len(refs) != 0 {
+		t.Fatalf("due before its next run: %v", refs)
+	}
+
+	if err := s.CompleteRuleRun(ctx, u.ID, r.ID, next, next.Add(4*time.Hour), true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Rule(ctx, u.ID, r.ID)
+	if !got.LastFullPassAt.Equal(next) {
+		t.Fatalf("full pass not recorded: %+v", got)
+	}
+
+	deferred := next.Add(24 * time.Hour)
+	if err := s.DeferRule(ctx, u.ID, r.ID, deferred); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Rule(ctx, u.ID, r.ID); !got.NextRunAt.Equal(deferred) {
+		t.Fatalf("DeferRule: next run %v", got.NextRunAt)
+	}
+
+	// Disabled rules are never due; enabling makes one due now.
+	if err := s.SetRuleEnabled(ctx, u.ID, r.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if refs := due(deferred.Add(time.Hour)); len(refs) != 0 {
+		t.Fatalf("a disabled rule is due: %v", refs)
+	}
+	clock.t = t0.Add(2 * time.Hour)
+	if err := s.SetRuleEnabled(ctx, u.ID, r.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if refs := due(clock.t); len(refs) != 1 {
+		t.Fatalf("a re-enabled rule is not due now: %v", refs)
+	}
+
+	runs, err := s.LastRuns(ctx, u.ID, r.ID, 5)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("LastRuns = %+v, %v", runs, err)
+	}
+	if run := runs[0]; run.FinishedAt == nil || !run.FinishedAt.Equal(t0.Add(time.Minute)) || run.Found != 120 || run.Queued != 15 || run.HHRequests != 4 {
+		t.Fatalf("run = %+v", run)
+	}
+}
+
+func TestDeleteRuleKeepsLedger(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	u := mustUser(t, s, "a@example.com")
+	r := testRule(u.ID)
+	if err := s.CreateRule(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	a := &Application{UserID: u.ID, RuleID: r.ID, ResumeID: "resume-1", VacancyID: "100"}
+	if _, err := s.InsertApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartRun(ctx, u.ID, r.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteRule(ctx, u.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Rule(ctx, u.ID, r.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("rule after delete: %v", err)
+	}
+	got, err := s.Application(ctx, u.ID, a.ID)
+	if err != nil || got.RuleID != 0 || got.VacancyID != "100" {
+		t.Fatalf("ledger row after rule delete = %+v, %v", got, err)
+	}
+	if err := s.DeleteRule(ctx, u.ID, r.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+}
