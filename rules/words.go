@@ -43,6 +43,20 @@ func isWordSeparator(r rune) bool {
 // foldRune maps a rune to the form exclude words are compared in: lower
 // case, with ё read as е (Russian texts use them interchangeably).
 func foldRune(r rune) rune {
+	// Fast paths for the alphabets of nearly every title.
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	case 'а' <= r && r <= 'я' && r != 'ё':
+		return r
+	case 'А' <= r && r <= 'Я':
+		return r + ('а' - 'А')
+	case r == 'ё' || r == 'Ё':
+		return 'е'
+	}
 	r = unicode.ToLower(r)
 	if r == 'ё' {
 		return 'е'
@@ -61,11 +75,13 @@ func containsFold(haystack, needle string) bool {
 	if needle == "" {
 		return true
 	}
+	first, n := utf8.DecodeRuneInString(needle)
+	first = foldRune(first)
 	for i := 0; i < len(haystack); {
-		if hasPrefixFold(haystack[i:], needle) {
+		r, size := utf8.DecodeRuneInString(haystack[i:])
+		if (r == first || foldRune(r) == first) && hasPrefixFold(haystack[i+size:], needle[n:]) {
 			return true
 		}
-		_, size := utf8.DecodeRuneInString(haystack[i:])
 		i += size
 	}
 	return false

@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 	"testing"
+	"unicode"
 )
 
 func TestParseExcludeWords(t *testing.T) {
@@ -57,6 +58,19 @@ func TestContainsFold(t *testing.T) {
 	for _, tt := range tests {
 		if got := containsFold(tt.haystack, tt.needle); got != tt.want {
 			t.Errorf("containsFold(%q, %q) = %v, want %v", tt.haystack, tt.needle, got, tt.want)
+		}
+	}
+}
+
+// The fast paths of foldRune agree with unicode.ToLower (plus ё = е).
+func TestFoldRuneFastPaths(t *testing.T) {
+	for r := rune(0); r < 0x500; r++ {
+		want := unicode.ToLower(r)
+		if want == 'ё' {
+			want = 'е'
+		}
+		if got := foldRune(r); got != want {
+			t.Errorf("foldRune(%q) = %q, want %q", r, got, want)
 		}
 	}
 }
