@@ -109,28 +109,8 @@ func (s *Store) openRow(r *accountRow) (*HHAccount, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refresh token: %w", err)
 	}
-	a := &HHAccount{
-		UserID:    r.UserID,
-		HHUserID:  r.HHUserID,
-		FirstName: r.FirstName,
-		LastName:  r.LastName,
-		Token: hh.Token{
-			AccessToken:  access,
-			TokenType:    "bearer",
-			RefreshToken: refresh,
-			ExpiresAt:    r.ExpiresAt,
-		},
-		TokenGeneration: r.TokenGeneration,
-		KeyVersion:      r.KeyVersion,
-		State:           AccountState(r.State),
-		CaptchaURL:      r.CaptchaURL,
-		StateMessage:    r.StateMessage,
-		ConnectedAt:     r.ConnectedAt,
-		UpdatedAt:       r.UpdatedAt,
-	}
-	if r.LimitedUntil != nil {
-		a.LimitedUntil = *r.LimitedUntil
-	}
+	a := r.account()
+	a.Token.AccessToken, a.Token.RefreshToken, a.Token.TokenType = access, refresh, "bearer"
 	return a, nil
 }
 
@@ -182,6 +162,35 @@ func (s *Store) HHAccount(ctx context.Context, userID int64) (*HHAccount, error)
 		return nil, fmt.Errorf("store: hh account of user %d: %w", userID, err)
 	}
 	return a, nil
+}
+
+// HHAccountState returns userID's hh account without decrypting its tokens
+// (Token holds only ExpiresAt): for pages and warnings, which never need them.
+func (s *Store) HHAccountState(ctx context.Context, userID int64) (*HHAccount, error) {
+	var r accountRow
+	if err := s.get(ctx, s.db, &r, `SELECT `+accountColumns+` FROM hh_accounts WHERE user_id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("store: hh account state of user %d: %w", userID, notFound(err))
+	}
+	return r.account(), nil
+}
+
+// account is the row without its tokens.
+func (r *accountRow) account() *HHAccount {
+	return &HHAccount{
+		UserID:          r.UserID,
+		HHUserID:        r.HHUserID,
+		FirstName:       r.FirstName,
+		LastName:        r.LastName,
+		Token:           hh.Token{ExpiresAt: r.ExpiresAt},
+		TokenGeneration: r.TokenGeneration,
+		KeyVersion:      r.KeyVersion,
+		State:           AccountState(r.State),
+		CaptchaURL:      r.CaptchaURL,
+		LimitedUntil:    deref(r.LimitedUntil),
+		StateMessage:    r.StateMessage,
+		ConnectedAt:     r.ConnectedAt,
+		UpdatedAt:       r.UpdatedAt,
+	}
 }
 
 // ReplaceTokens stores a refreshed pair only if the account's generation is

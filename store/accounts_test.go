@@ -253,6 +253,9 @@ func TestAccountStateAndExpiry(t *testing.T) {
 	if a.State != AccountLimited || !a.LimitedUntil.Equal(until) || a.StateMessage != "limit_exceeded" {
 		t.Fatalf("limited account = %+v", a)
 	}
+	if st, err := s.HHAccountState(ctx, u.ID); err != nil || st.Token.AccessToken != "" || st.State != AccountLimited || !st.LimitedUntil.Equal(until) || st.FirstName != "Анна" {
+		t.Fatalf("HHAccountState = %+v, %v", st, err)
+	}
 	if a.Usable(until.Add(-time.Second)) || !a.Usable(until) {
 		t.Error("Usable around LimitedUntil is wrong")
 	}

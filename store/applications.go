@@ -330,6 +330,17 @@ func (s *Store) AppliedSince(ctx context.Context, userID int64, since time.Time)
 	return n, nil
 }
 
+// RuleAppliedSince counts the applications rule ruleID sent at or after
+// since (the rule's own daily cap).
+func (s *Store) RuleAppliedSince(ctx context.Context, userID, ruleID int64, since time.Time) (int, error) {
+	var n int
+	if err := s.get(ctx, s.db, &n, `SELECT COUNT(*) FROM applications
+		WHERE user_id = ? AND rule_id = ? AND status = 'applied' AND applied_at >= ?`, userID, ruleID, ts(since)); err != nil {
+		return 0, fmt.Errorf("store: applied since of rule %d: %w", ruleID, err)
+	}
+	return n, nil
+}
+
 // OldestAppliedSince returns when the oldest application sent at or after
 // since was sent; ok is false when there is none. The limit window frees
 // 24 hours after it.

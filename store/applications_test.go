@@ -314,6 +314,9 @@ func TestApplicationQueries(t *testing.T) {
 	if n, _ := s.AppliedSince(ctx, u.ID, t0.Add(31*time.Minute)); n != 0 {
 		t.Fatalf("AppliedSince after the application = %d", n)
 	}
+	if n, _ := s.RuleAppliedSince(ctx, u.ID, r.ID, t0); n != 1 {
+		t.Fatalf("RuleAppliedSince = %d", n)
+	}
 	oldest, ok, err := s.OldestAppliedSince(ctx, u.ID, t0)
 	if err != nil || !ok || !oldest.Equal(t0.Add(30*time.Minute)) {
 		t.Fatalf("OldestAppliedSince = %v, %v, %v", oldest, ok, err)

@@ -98,6 +98,7 @@ func TestTenantIsolation(t *testing.T) {
 		call func() (int, error)
 	}{
 		{"HHAccount", func() (int, error) { _, err := s.HHAccount(ctx, o); return 1, err }},
+		{"HHAccountState", func() (int, error) { _, err := s.HHAccountState(ctx, o); return 1, err }},
 		{"ReplaceTokens", func() (int, error) {
 			ok, err := s.ReplaceTokens(ctx, o, before.Account.TokenGeneration, hh.Token{AccessToken: "x"})
 			return b2i(ok), err
@@ -149,6 +150,7 @@ func TestTenantIsolation(t *testing.T) {
 		}},
 		{"CountApplications", func() (int, error) { return s.CountApplications(ctx, o, ApplicationFilter{}) }},
 		{"AppliedSince", func() (int, error) { return s.AppliedSince(ctx, o, since) }},
+		{"RuleAppliedSince", func() (int, error) { return s.RuleAppliedSince(ctx, o, rule.ID, since) }},
 		{"OldestAppliedSince", func() (int, error) {
 			_, ok, err := s.OldestAppliedSince(ctx, o, since)
 			return b2i(ok), err
