@@ -48,7 +48,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonExcludedWord:     {"В названии вакансии есть слово из ваших исключений", "The vacancy title contains one of your excluded words"},
 	ReasonDirect:           {"Отклик только на сайте работодателя", "Apply on the employer's own site"},
 	ReasonTestRequired:     {"Работодатель просит пройти тест на hh.ru", "The employer asks you to take a test on hh.ru"},
-	ReasonLetterRequired:   {"Работодатель просит сопроводительное письмо — проверьте черновик", "The employer asks for a cover letter: check the draft"},
+	ReasonLetterRequired:   {"Работодатель просит сопроводительное письмо", "The employer asks for a cover letter"},
 	ReasonModeReview:       {"Правило отдаёт все вакансии вам на проверку", "The rule holds every vacancy for you to review"},
 	ReasonLimitExceeded:    {"Исчерпан дневной лимит откликов hh.ru, отправим позже", "hh.ru's daily application limit is reached; we will send it later"},
 	ReasonCaptcha:          {"hh.ru просит пройти капчу", "hh.ru asks you to solve a captcha"},
