@@ -69,14 +69,14 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	acct, err := w.account(ctx, p.UserID)
 	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
 		log.Info("rule run skipped: hh account not usable", "error", err)
-		return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+		return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, now, loc))
 	}
 	if err != nil {
 		return err
 	}
 	if !acct.Usable(now) {
 		log.Info("rule run skipped: account paused", "state", acct.State)
-		return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+		return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, now, loc))
 	}
 	if acct.State == store.AccountLimited {
 		if err := w.store.SetAccountState(ctx, p.UserID, store.AccountConnected, "", time.Time{}, ""); err != nil {
@@ -102,13 +102,13 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		switch {
 		case errors.Is(runErr, ErrReconnect), hh.IsCaptchaRequired(runErr):
 			// The account state says why; try again at the next slot.
-			return w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(now, loc))
+			return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, now, loc))
 		}
 		return runErr
 	}
 	log.Info("rule run completed", "found", st.result.Found, "queued", st.result.Queued,
 		"review", st.result.Review, "skipped", st.result.Skipped, "hh_requests", st.result.HHRequests, "full_pass", full)
-	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, rule.NextRun(now, loc), full)
+	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, nextRun(rule, now, loc), full)
 }
 
 // pageRule is the search loop of one run.
@@ -324,7 +324,7 @@ func (w *Worker) deferAfterFailure(ctx context.Context, p RuleRunPayload) {
 	if err != nil {
 		return
 	}
-	_ = w.store.DeferRule(ctx, p.UserID, p.RuleID, rule.NextRun(w.now(), location(user.TimeZone)))
+	_ = w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, w.now(), location(user.TimeZone)))
 }
 
 func isLastAttempt(ctx context.Context) bool {
@@ -360,4 +360,19 @@ func location(name string) *time.Location {
 		return loc
 	}
 	return time.FixedZone("MSK", 3*60*60)
+}
+
+// nextRun is when the rule runs after a run at now: one interval after the
+// slot that was due (so the schedule does not drift by the run's duration),
+// or after now when that slot is long past. A manual run ahead of the
+// schedule leaves it as it was.
+func nextRun(r *store.Rule, now time.Time, loc *time.Location) time.Time {
+	if r.NextRunAt.After(now) {
+		return r.NextRunAt
+	}
+	next := r.NextRun(r.NextRunAt, loc)
+	if !next.After(now) {
+		next = r.NextRun(now, loc)
+	}
+	return next
 }
