@@ -40,7 +40,7 @@ type env struct {
 	queue   *asynq.Client
 	hhCfg   hh.Config
 	// requests counts every HTTP attempt to hh made by the workers.
-	requests atomic.Int64
+	requests   atomic.Int64
 	workerOpts workerOptions
 }
 
