@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+
+	"github.com/otklik/otklik/store"
+)
+
+type statusCount struct {
+	Status string
+	Count  int
+}
+
+type dashboardData struct {
+	HH          hhConnection
+	Today       []statusCount
+	ReviewCount int
+	Rules       []store.Rule // enabled rules, soonest first
+	RuleCount   int
+}
+
+// showDashboard: the hh connection and any pause, today's counts, the next runs.
+func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	ctx := r.Context()
+	conn, err := h.hhConnection(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	counts, err := h.store.CountsByStatusSince(ctx, user.ID, startOfDay(h.now(), userLocation(user)))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	review, err := h.store.ReviewItems(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	list, err := h.store.Rules(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d := &dashboardData{HH: conn, ReviewCount: len(review), RuleCount: len(list)}
+	for _, st := range store.Statuses {
+		d.Today = append(d.Today, statusCount{Status: string(st), Count: counts[st]})
+	}
+	for _, rule := range list {
+		if rule.Enabled {
+			d.Rules = append(d.Rules, rule)
+		}
+	}
+	sort.SliceStable(d.Rules, func(i, j int) bool { return d.Rules[i].NextRunAt.Before(d.Rules[j].NextRunAt) })
+	h.render(w, r, http.StatusOK, "dashboard", h.newPage(w, r, "dashboard", d))
+}

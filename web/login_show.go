@@ -1,0 +1,27 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/otklik/otklik/config"
+)
+
+// loginForm is the Data of the sign-in page; Error is a translation key.
+type loginForm struct {
+	Email       string
+	Error       string
+	CanRegister bool
+}
+
+func (h *handler) showLogin(w http.ResponseWriter, r *http.Request) {
+	if visitorOf(r).user != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	h.renderLogin(w, r, http.StatusOK, &loginForm{})
+}
+
+func (h *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f *loginForm) {
+	f.CanRegister = h.cfg.Registration != config.RegistrationClosed
+	h.render(w, r, status, "login", h.newPage(w, r, "login", f))
+}

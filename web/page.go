@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/otklik/otklik/store"
+)
+
+// page is what the layout needs plus the page's own Data.
+type page struct {
+	Lang    string
+	Nav     string // which nav item is current
+	User    *store.User
+	CSRF    string
+	Sandbox bool
+	Flash   string // already translated
+	Loc     *time.Location
+	Data    any
+}
+
+// newPage fills the layout's fields for r: user, CSRF token (the session's,
+// or a signed-out form token), language, time zone and any flash message.
+func (h *handler) newPage(w http.ResponseWriter, r *http.Request, nav string, data any) *page {
+	v := visitorOf(r)
+	p := &page{Lang: v.lang, Nav: nav, User: v.user, Sandbox: h.cfg.Sandbox(), Loc: time.UTC, Data: data}
+	if v.session != nil {
+		p.CSRF = v.session.CSRFToken
+	} else {
+		p.CSRF = h.csrf.token(w, r)
+	}
+	if v.user != nil {
+		if loc, err := time.LoadLocation(v.user.TimeZone); err == nil {
+			p.Loc = loc
+		}
+	}
+	if ck, err := r.Cookie(flashCookie); err == nil {
+		if key, ok := flashes[ck.Value]; ok {
+			p.Flash = translate(v.lang, key)
+		}
+		h.clearCookie(w, flashCookie)
+	}
+	return p
+}
+
+const flashCookie = "otklik_flash"
+
+// flashes are the messages a redirect may leave for the next page; the
+// cookie holds only a name from this list, never text.
+var flashes = map[string]string{
+	"rule_saved":     "flash.rule_saved",
+	"rule_created":   "flash.rule_created",
+	"rule_deleted":   "flash.rule_deleted",
+	"rule_started":   "flash.rule_started",
+	"review_sent":    "flash.review_sent",
+	"review_dismiss": "flash.review_dismissed",
+	"review_hidden":  "flash.review_hidden",
+	"hh_connected":   "flash.hh_connected",
+	"hh_disconnect":  "flash.hh_disconnected",
+	"settings_saved": "flash.settings_saved",
+	"hide_failed":    "flash.hide_failed",
+}
+
+// redirect answers a POST with 303 to url, leaving a flash message by name.
+func (h *handler) redirect(w http.ResponseWriter, r *http.Request, url, flash string) {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: flash, Path: "/", MaxAge: 60,
+			HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+	}
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/otklik/otklik/store"
+)
+
+// sentCookie remembers which review items this browser sent lately, so the
+// review page can show each on its way and then its outcome.
+const (
+	sentCookie = "otklik_sent"
+	maxSent    = 20
+)
+
+type reviewData struct {
+	HH    hhConnection
+	Items []store.Application
+	Sent  []store.Application // sent from this page lately, newest first
+	Rules map[int64]string    // rule id → name
+	// ErrorID and Error: a send refused before it left (an empty letter).
+	ErrorID int64
+	Error   string
+}
+
+func (h *handler) showReview(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadReview(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "review", h.newPage(w, r, "review", d))
+}
+
+// loadReview gathers the review page: what waits, what this browser sent
+// lately, the hh connection and the rules' names.
+func (h *handler) loadReview(r *http.Request) (*reviewData, error) {
+	user := currentUser(r)
+	ctx := r.Context()
+	items, err := h.store.ReviewItems(ctx, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := h.hhConnection(ctx, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := &reviewData{HH: conn, Items: items, Rules: map[int64]string{}}
+	for _, id := range sentIDs(r) {
+		a, err := h.store.Application(ctx, user.ID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.Status == store.StatusReview || a.Status == store.StatusExternal {
+			continue // back in the queue: it is listed above
+		}
+		d.Sent = append(d.Sent, *a)
+	}
+	rulesList, err := h.store.Rules(ctx, user.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rl := range rulesList {
+		d.Rules[rl.ID] = rl.Name
+	}
+	return d, nil
+}
+
+// sentIDs reads the sent cookie, newest first.
+func sentIDs(r *http.Request) []int64 {
+	ck, err := r.Cookie(sentCookie)
+	if err != nil {
+		return nil
+	}
+	var ids []int64
+	for _, s := range strings.Split(ck.Value, ".") {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+		if len(ids) == maxSent {
+			break
+		}
+	}
+	return ids
+}
+
+// rememberSent puts id first in the sent cookie.
+func (h *handler) rememberSent(w http.ResponseWriter, r *http.Request, id int64) {
+	parts := []string{strconv.FormatInt(id, 10)}
+	for _, old := range sentIDs(r) {
+		if old != id && len(parts) < maxSent {
+			parts = append(parts, strconv.FormatInt(old, 10))
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sentCookie, Value: strings.Join(parts, "."), Path: "/review", MaxAge: 24 * 3600,
+		HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+// routes is the one route table (DESIGN.md, "Web routes").
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+
+	static, _ := fs.Sub(embedded, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", h.healthz)
+	mux.HandleFunc("GET /readyz", h.readyz)
+	if h.metrics != nil {
+		mux.Handle("GET /metrics", h.metrics)
+	}
+
+	// Signed out.
+	mux.HandleFunc("GET /register", h.showRegister)
+	mux.HandleFunc("POST /register", h.register)
+	mux.HandleFunc("GET /login", h.showLogin)
+	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("POST /logout", h.logout)
+
+	// Signed in.
+	mux.HandleFunc("GET /{$}", h.signedIn(h.showDashboard))
+
+	mux.HandleFunc("GET /hh/connect", h.signedIn(h.connectHH))
+	mux.HandleFunc("GET /hh/callback", h.signedIn(h.hhCallback))
+	mux.HandleFunc("POST /hh/disconnect", h.signedIn(h.disconnectHH))
+
+	mux.HandleFunc("GET /rules", h.signedIn(h.showRules))
+	mux.HandleFunc("GET /rules/new", h.signedIn(h.showNewRule))
+	mux.HandleFunc("POST /rules", h.signedIn(h.createRule))
+	mux.HandleFunc("GET /rules/{id}", h.signedIn(h.showRule))
+	mux.HandleFunc("POST /rules/{id}", h.signedIn(h.updateRule))
+	mux.HandleFunc("POST /rules/{id}/run", h.signedIn(h.runRule))
+	mux.HandleFunc("POST /rules/{id}/delete", h.signedIn(h.deleteRule))
+	mux.HandleFunc("GET /rules/{id}/preview", h.signedIn(h.previewRule))
+
+	mux.HandleFunc("GET /review", h.signedIn(h.showReview))
+	mux.HandleFunc("POST /review/{id}/send", h.signedIn(h.sendReviewItem))
+	mux.HandleFunc("POST /review/{id}/dismiss", h.signedIn(h.dismissReviewItem))
+
+	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))
+	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
+	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
+	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))
+
+	mux.HandleFunc("/", h.notFound)
+	return mux
+}
+
+// cacheStatic lets browsers keep the stylesheet; its URL carries a version.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		next.ServeHTTP(w, r)
+	})
+}

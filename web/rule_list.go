@@ -1,0 +1,21 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/otklik/otklik/store"
+)
+
+type ruleListData struct {
+	Rules []store.Rule
+}
+
+func (h *handler) showRules(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	list, err := h.store.Rules(r.Context(), user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "rules", h.newPage(w, r, "rules", &ruleListData{Rules: list}))
+}

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// showRule is the edit form of one of the user's rules.
+func (h *handler) showRule(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	rule, ok := h.userRule(w, r, user.ID)
+	if !ok {
+		return
+	}
+	resumes, err := h.store.Resumes(r.Context(), user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d := &ruleFormData{ID: rule.ID, Rule: rule.Rule, Stored: rule, ExcludeWords: rules.FormatExcludeWords(rule.ExcludeWords)}
+	h.renderRuleForm(w, r, http.StatusOK, d, resumes)
+}
+
+// userRule loads rule {id} of userID, answering 404 for an unknown id or
+// another user's rule (the store scopes by user, so both look the same).
+func (h *handler) userRule(w http.ResponseWriter, r *http.Request, userID int64) (*store.Rule, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		h.notFound(w, r)
+		return nil, false
+	}
+	rule, err := h.store.Rule(r.Context(), userID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		h.notFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return nil, false
+	}
+	return rule, true
+}

@@ -1,0 +1,169 @@
+// Package web is Otklik's web app: server-rendered pages where a job seeker
+// signs in, connects hh.ru, writes rules and letter templates, clears the
+// review queue and reads the history and daily summaries.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/store"
+)
+
+// Jobs is what the web app asks of the background worker. The lead wires an
+// implementation over tasks; the web never imports the queue itself.
+type Jobs interface {
+	// RunRule starts a run of the rule within seconds; a run already in
+	// flight is joined, not duplicated.
+	RunRule(ctx context.Context, userID, ruleID int64) error
+	// SendApplication enqueues the apply of a review item the person sent.
+	SendApplication(ctx context.Context, userID, applicationID int64) error
+}
+
+// HHAccess hands out hh clients bound to one user's token.
+type HHAccess interface {
+	// Client returns a client with a valid token, refreshed if it expired;
+	// an error when the account is not connected or must be reconnected.
+	Client(ctx context.Context, userID int64) (*hh.Client, error)
+}
+
+// Deps is everything the web app needs. Config, Store, OAuth, HHAccess and
+// Jobs are required; the rest have defaults.
+type Deps struct {
+	Config config.Config
+	Store  *store.Store
+	// OAuth is the application's own hh client (no user token): it builds
+	// the authorize URL, exchanges codes and reads dictionaries and areas.
+	OAuth    *hh.Client
+	HHAccess HHAccess
+	Jobs     Jobs
+	Logger   *slog.Logger
+
+	// Templates replaces the embedded templates (tests; a theme).
+	Templates fs.FS
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Throttle limits sign-in attempts; DefaultThrottleLimits when zero.
+	Throttle ThrottleLimits
+	// ChoicesTTL is how long hh's dictionaries and areas are cached; 6h when zero.
+	ChoicesTTL time.Duration
+	// Metrics, when set, is served at GET /metrics.
+	Metrics http.Handler
+	// Ready, when set, is checked by GET /readyz in addition to the store.
+	Ready func(context.Context) error
+	// TrustForwardedFor makes the sign-in throttle key on the last address
+	// of X-Forwarded-For; set it only behind a reverse proxy that sets it.
+	TrustForwardedFor bool
+}
+
+// Server is the web app.
+type Server struct {
+	handler http.Handler
+}
+
+// Handler returns the app's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ServeHTTP serves the app.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// handler holds the dependencies every action uses.
+type handler struct {
+	cfg       config.Config
+	store     *store.Store
+	oauth     *hh.Client
+	hhAccess  HHAccess
+	jobs      Jobs
+	log       *slog.Logger
+	views     *views
+	now       func() time.Time
+	csrf      csrfSigner
+	throttle  *throttle
+	choices   *choiceCache
+	dummyHash []byte
+	inviteKey []byte
+	trustXFF  bool
+	metrics   http.Handler
+	ready     func(context.Context) error
+}
+
+// New builds the web app. It parses every template up front, so a broken
+// template is an error here and not on some page view later.
+func New(d Deps) (*Server, error) {
+	switch {
+	case d.Store == nil:
+		return nil, errors.New("web: Deps.Store is required")
+	case d.OAuth == nil:
+		return nil, errors.New("web: Deps.OAuth is required")
+	case d.HHAccess == nil:
+		return nil, errors.New("web: Deps.HHAccess is required")
+	case d.Jobs == nil:
+		return nil, errors.New("web: Deps.Jobs is required")
+	case d.Config.BaseURL == nil:
+		return nil, errors.New("web: Deps.Config.BaseURL is required")
+	case len(d.Config.SecretKey) < 32:
+		return nil, errors.New("web: Deps.Config.SecretKey must hold at least 32 bytes")
+	}
+	tfs := d.Templates
+	if tfs == nil {
+		sub, err := fs.Sub(embedded, "templates")
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		tfs = sub
+	}
+	v, err := parseViews(tfs)
+	if err != nil {
+		return nil, err
+	}
+	log := d.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	limits := d.Throttle
+	if limits == (ThrottleLimits{}) {
+		limits = DefaultThrottleLimits
+	}
+	ttl := d.ChoicesTTL
+	if ttl == 0 {
+		ttl = 6 * time.Hour
+	}
+	// Compared against when an e-mail is unknown, so an unknown e-mail
+	// costs the same bcrypt time as a wrong password.
+	dummy, err := bcrypt.GenerateFromPassword([]byte(randomToken()), bcryptCost)
+	if err != nil {
+		return nil, fmt.Errorf("web: dummy hash: %w", err)
+	}
+	h := &handler{
+		cfg:       d.Config,
+		store:     d.Store,
+		oauth:     d.OAuth,
+		hhAccess:  d.HHAccess,
+		jobs:      d.Jobs,
+		log:       log,
+		views:     v,
+		now:       now,
+		csrf:      csrfSigner{key: deriveKey(d.Config.SecretKey, "web csrf"), secure: d.Config.SecureCookies()},
+		throttle:  newThrottle(limits),
+		choices:   newChoiceCache(d.OAuth, ttl, now),
+		dummyHash: dummy,
+		inviteKey: deriveKey(d.Config.SecretKey, "web invite"),
+		trustXFF:  d.TrustForwardedFor,
+		metrics:   d.Metrics,
+		ready:     d.Ready,
+	}
+	return &Server{handler: h.middleware(h.routes())}, nil
+}
