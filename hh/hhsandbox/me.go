@@ -1,0 +1,230 @@
+package hhsandbox
+
+import (
+	"net/http"
+)
+
+type wireCounters struct {
+	NewResumeViews     int `json:"new_resume_views"`
+	ResumesCount       int `json:"resumes_count"`
+	UnreadNegotiations int `json:"unread_negotiations"`
+}
+
+// wireMe is GET /me for a user token; the employer fields are the
+// deprecated nulls hh sends applicants.
+type wireMe struct {
+	AuthType              *string       `json:"auth_type"`
+	IsAdmin               bool          `json:"is_admin"`
+	IsApplicant           bool          `json:"is_applicant"`
+	IsApplication         bool          `json:"is_application"`
+	IsEmployer            bool          `json:"is_employer"`
+	IsEmployerIntegration bool          `json:"is_employer_integration"`
+	ID                    string        `json:"id,omitempty"`
+	FirstName             string        `json:"first_name,omitempty"`
+	LastName              string        `json:"last_name,omitempty"`
+	MiddleName            *string       `json:"middle_name,omitempty"`
+	Email                 *string       `json:"email,omitempty"`
+	Phone                 *string       `json:"phone,omitempty"`
+	IsInSearch            *bool         `json:"is_in_search,omitempty"`
+	ResumesURL            string        `json:"resumes_url,omitempty"`
+	NegotiationsURL       string        `json:"negotiations_url,omitempty"`
+	Counters              *wireCounters `json:"counters,omitempty"`
+	ProfileVideos         *struct {
+		Items []any `json:"items"`
+	} `json:"profile_videos,omitempty"`
+	Employer        map[string]string `json:"employer,omitempty"`
+	Manager         any               `json:"manager,omitempty"`
+	PersonalManager any               `json:"personal_manager,omitempty"`
+}
+
+// handleMe serves GET /me: the full applicant profile, the employer's
+// profile, or only the flags for an application token.
+func (s *Sandbox) handleMe(w http.ResponseWriter, r *http.Request, c caller) {
+	if c.app {
+		writeJSON(w, http.StatusOK, wireMe{AuthType: strPtr("application"), IsApplication: true})
+		return
+	}
+	u := c.user
+	base := s.baseURL(r)
+	me := wireMe{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
+		Email: strPtr(u.Email), Phone: strPtr(u.Phone)}
+	if u.MiddleName != "" {
+		me.MiddleName = strPtr(u.MiddleName)
+	}
+	if !u.Applicant {
+		me.AuthType = strPtr("employer")
+		me.IsEmployer = true
+		me.Employer = map[string]string{"id": "1455", "name": "ООО «АльфаСофт»", "manager_id": "7700" + u.ID[4:]}
+		writeJSON(w, http.StatusOK, me)
+		return
+	}
+	s.mu.Lock()
+	unread := 0
+	for _, n := range s.st.negotiations {
+		if n.UserID == u.ID && n.UpdatedAt.After(n.CreatedAt) {
+			unread++
+		}
+	}
+	s.mu.Unlock()
+	inSearch := true
+	me.AuthType = strPtr("applicant")
+	me.IsApplicant = true
+	me.IsInSearch = &inSearch
+	me.ResumesURL = base + "/resumes/mine"
+	me.NegotiationsURL = base + "/negotiations"
+	me.Counters = &wireCounters{NewResumeViews: 2, ResumesCount: len(u.Resumes), UnreadNegotiations: unread}
+	me.ProfileVideos = &struct {
+		Items []any `json:"items"`
+	}{Items: []any{}}
+	writeJSON(w, http.StatusOK, me)
+}
+
+type wireDownloadURL struct {
+	URL string `json:"url"`
+}
+
+type wireDownload struct {
+	PDF wireDownloadURL `json:"pdf"`
+	RTF wireDownloadURL `json:"rtf"`
+}
+
+type wireResumeSalary struct {
+	Amount   int    `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type wireContact struct {
+	Type         idName `json:"type"`
+	Kind         string `json:"kind"`
+	ContactValue string `json:"contact_value"`
+	Value        string `json:"value"`
+	Preferred    bool   `json:"preferred"`
+	Comment      any    `json:"comment"`
+	Verified     bool   `json:"verified"`
+}
+
+// wireResume is an item of GET /resumes/mine.
+type wireResume struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status idName `json:"status"`
+	Access struct {
+		Type idName `json:"type"`
+	} `json:"access"`
+	Blocked            bool              `json:"blocked"`
+	Finished           bool              `json:"finished"`
+	CanPublishOrUpdate bool              `json:"can_publish_or_update"`
+	NextPublishAt      *string           `json:"next_publish_at"`
+	CreatedAt          string            `json:"created_at"`
+	UpdatedAt          string            `json:"updated_at"`
+	Created            string            `json:"created"`
+	Updated            string            `json:"updated"`
+	AlternateURL       string            `json:"alternate_url"`
+	URL                string            `json:"url"`
+	Area               *wireAreaRef      `json:"area"`
+	Salary             *wireResumeSalary `json:"salary"`
+	FirstName          string            `json:"first_name"`
+	LastName           string            `json:"last_name"`
+	MiddleName         *string           `json:"middle_name"`
+	Age                *int              `json:"age"`
+	Photo              any               `json:"photo"`
+	Platform           struct {
+		ID string `json:"id"`
+	} `json:"platform"`
+	Actions struct {
+		Download wireDownload `json:"download"`
+	} `json:"actions"`
+	Download    wireDownload  `json:"download"`
+	Certificate []any         `json:"certificate"`
+	Contact     []wireContact `json:"contact"`
+	Education   struct {
+		Level   idName `json:"level"`
+		Primary []any  `json:"primary"`
+	} `json:"education"`
+	Experience      []any `json:"experience"`
+	TotalExperience *struct {
+		Months int `json:"months"`
+	} `json:"total_experience"`
+	HiddenFields     []idName `json:"hidden_fields"`
+	Marked           bool     `json:"marked"`
+	RealID           string   `json:"real_id"`
+	PaidServices     []any    `json:"paid_services"`
+	TotalViews       int      `json:"total_views"`
+	NewViews         int      `json:"new_views"`
+	ViewsURL         string   `json:"views_url"`
+	Visible          bool     `json:"visible"`
+	Tags             []any    `json:"tags"`
+	EmploymentForm   []idName `json:"employment_form"`
+	WorkFormat       []idName `json:"work_format"`
+	SimilarVacancies struct {
+		URL      string `json:"url"`
+		Counters struct {
+			Total int `json:"total"`
+		} `json:"counters"`
+	} `json:"similar_vacancies"`
+}
+
+// handleMyResumes serves GET /resumes/mine.
+func (s *Sandbox) handleMyResumes(w http.ResponseWriter, r *http.Request, c caller) {
+	base := s.baseURL(r)
+	u := c.user
+	s.mu.Lock()
+	now := s.nowLocked()
+	total := 0
+	for _, id := range s.st.order {
+		if v := s.st.vacancies[id]; !v.Archived && !v.PublishedAt.After(now) {
+			total++
+		}
+	}
+	s.mu.Unlock()
+	out := page[wireResume]{Found: len(u.Resumes), Pages: 1, PerPage: 20, Items: []wireResume{}}
+	for _, res := range u.Resumes {
+		wr := wireResume{
+			ID: res.ID, Title: res.Title,
+			CreatedAt: hhTime(res.CreatedAt), UpdatedAt: hhTime(res.UpdatedAt),
+			Created: hhTime(res.CreatedAt), Updated: hhTime(res.UpdatedAt),
+			AlternateURL: base + "/resume/" + res.ID,
+			URL:          base + "/resumes/" + res.ID,
+			Area:         &wireAreaRef{ID: res.AreaID, Name: s.areas.name(res.AreaID), URL: base + "/areas/" + res.AreaID},
+			FirstName:    u.FirstName, LastName: u.LastName,
+			Finished:     true,
+			Certificate:  []any{},
+			Contact:      []wireContact{{Type: idName{ID: "email", Name: "Эл. почта"}, Value: u.Email, Preferred: true, Verified: true}},
+			Experience:   []any{},
+			HiddenFields: []idName{},
+			RealID:       res.ID,
+			PaidServices: []any{},
+			TotalViews:   7, NewViews: 1,
+			ViewsURL:       base + "/resumes/" + res.ID + "/views",
+			Visible:        res.Published,
+			Tags:           []any{},
+			EmploymentForm: []idName{{ID: "FULL", Name: "Полная"}},
+			WorkFormat:     []idName{{ID: "REMOTE", Name: "Удалённо"}},
+		}
+		if u.MiddleName != "" {
+			wr.MiddleName = strPtr(u.MiddleName)
+		}
+		status := "not_published"
+		wr.Access.Type = idName{ID: "no_one", Name: "не видно никому"}
+		if res.Published {
+			status = "published"
+			wr.Access.Type = idName{ID: "clients", Name: "видно всем компаниям, зарегистрированным на HeadHunter"}
+			wr.NextPublishAt = strPtr(hhTime(res.UpdatedAt.Add(4 * 60 * 60 * 1e9)))
+		} else {
+			wr.CanPublishOrUpdate = true
+		}
+		wr.Status = idName{ID: status, Name: s.dicts.name("resume_status", status)}
+		if res.Salary > 0 {
+			wr.Salary = &wireResumeSalary{Amount: res.Salary, Currency: "RUR"}
+		}
+		wr.Platform.ID = "headhunter"
+		dl := wireDownload{PDF: wireDownloadURL{base + "/resumes/" + res.ID + "/download.pdf"}, RTF: wireDownloadURL{base + "/resumes/" + res.ID + "/download.rtf"}}
+		wr.Download, wr.Actions.Download = dl, dl
+		wr.Education.Level = idName{ID: "higher", Name: "Высшее"}
+		wr.Education.Primary = []any{}
+		wr.SimilarVacancies.URL = base + "/resumes/" + res.ID + "/similar_vacancies"
+		wr.SimilarVacancies.Counters.Total = total
+		out.Items = append(out.Items, wr)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,137 @@
+package hhsandbox
+
+import (
+	"net/http"
+	"strings"
+)
+
+// access is what an API route demands of the caller's token.
+type access int
+
+const (
+	anyone    access = iota // token optional (dictionaries, areas)
+	user                    // a valid user or application token (/me)
+	applicant               // a valid token of a user who is an applicant
+)
+
+// caller is the authenticated party of an API request.
+type caller struct {
+	user  *User  // nil for anonymous and application callers
+	grant *grant // nil for anonymous and application callers
+	app   bool   // the application token from client_credentials
+}
+
+type apiHandler func(w http.ResponseWriter, r *http.Request, c caller)
+
+func (s *Sandbox) routes() *http.ServeMux {
+	m := http.NewServeMux()
+	// hh.ru: the browser pages.
+	m.HandleFunc("GET /{$}", s.handleIndex)
+	m.HandleFunc("GET /oauth/authorize", s.handleAuthorize)
+	m.HandleFunc("POST /oauth/authorize", s.handleAuthorizeForm)
+	m.HandleFunc("GET /account/captcha", s.handleCaptchaPage)
+	m.HandleFunc("POST /account/captcha", s.handleCaptchaSolve)
+
+	// api.hh.ru.
+	m.HandleFunc("POST /token", s.handleToken)
+	m.HandleFunc("POST /oauth/token", s.handleToken) // deprecated alias, still served by hh
+	m.HandleFunc("DELETE /oauth/token", s.api(user, s.handleRevoke))
+	m.HandleFunc("GET /me", s.api(user, s.handleMe))
+	m.HandleFunc("GET /resumes/mine", s.api(applicant, s.handleMyResumes))
+	m.HandleFunc("GET /resumes/{id}/similar_vacancies", s.api(applicant, s.handleSimilar))
+	m.HandleFunc("GET /vacancies/{id}", s.api(anyone, s.handleVacancy))
+	m.HandleFunc("GET /vacancies/blacklisted", s.api(applicant, s.handleHiddenVacancies))
+	m.HandleFunc("PUT /vacancies/blacklisted/{id}", s.api(applicant, s.handleHideVacancy))
+	m.HandleFunc("DELETE /vacancies/blacklisted/{id}", s.api(applicant, s.handleUnhideVacancy))
+	m.HandleFunc("GET /employers/blacklisted", s.api(applicant, s.handleHiddenEmployers))
+	m.HandleFunc("PUT /employers/blacklisted/{id}", s.api(applicant, s.handleHideEmployer))
+	m.HandleFunc("DELETE /employers/blacklisted/{id}", s.api(applicant, s.handleUnhideEmployer))
+	m.HandleFunc("POST /negotiations", s.api(applicant, s.handleApply))
+	m.HandleFunc("GET /negotiations", s.api(applicant, s.handleNegotiations))
+	m.HandleFunc("GET /negotiations/{id}", s.api(applicant, s.handleNegotiation))
+	m.HandleFunc("GET /dictionaries", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleDictionaries(w, r) }))
+	m.HandleFunc("GET /areas", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleAreas(w, r) }))
+	m.HandleFunc("GET /areas/{id}", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleArea(w, r) }))
+
+	// The admin API.
+	s.adminRoutes(m)
+
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w) })
+	return m
+}
+
+// api wraps an API handler with what every hh call goes through: latency,
+// the user-agent check, injected faults and the token check.
+func (s *Sandbox) api(need access, h apiHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.sleep(r)
+		if userAgent(r) == "" {
+			s.writeError(w, http.StatusBadRequest, errorBody{Description: "Bad Request", Errors: []apiError{{Type: "bad_user_agent", Value: "unset"}}})
+			return
+		}
+		if s.injectFault(w) {
+			return
+		}
+		c, ok := s.authenticate(w, r, need)
+		if !ok {
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+// userAgent is the agent hh reads: HH-User-Agent wins over User-Agent.
+func userAgent(r *http.Request) string {
+	if ua := strings.TrimSpace(r.Header.Get("HH-User-Agent")); ua != "" {
+		return ua
+	}
+	return strings.TrimSpace(r.Header.Get("User-Agent"))
+}
+
+// authenticate checks the bearer token as hh does (REFERENCE §2.4) and the
+// applicant flag, writing the 403 itself when the caller does not qualify.
+func (s *Sandbox) authenticate(w http.ResponseWriter, r *http.Request, need access) (caller, bool) {
+	header := r.Header.Get("Authorization")
+	if header == "" && need == anyone {
+		return caller{}, true
+	}
+	oauthFail := func(value, legacy string) (caller, bool) {
+		s.writeError(w, http.StatusForbidden, errorBody{
+			Description: "Forbidden",
+			Errors:      []apiError{{Type: "oauth", Value: value}},
+			OAuthError:  legacy,
+		})
+		return caller{}, false
+	}
+	scheme, token, found := strings.Cut(header, " ")
+	token = strings.TrimSpace(token)
+	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return oauthFail("bad_authorization", "bad-auth-type")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.appToken != "" && token == s.st.appToken {
+		if need == applicant {
+			return oauthFail("user_auth_expected", "")
+		}
+		return caller{app: true}, true
+	}
+	g := s.st.tokens[token]
+	switch {
+	case g == nil:
+		return oauthFail("bad_authorization", "bad-auth-type")
+	case g.Revoked:
+		return oauthFail("token_revoked", "token-revoked")
+	case !s.nowLocked().Before(g.ExpiresAt):
+		return oauthFail("token_expired", "token-expired")
+	}
+	u := s.st.userIDs[g.UserID]
+	if need == applicant && !u.Applicant {
+		s.writeError(w, http.StatusForbidden, errorBody{
+			Description: "current user is not an applicant",
+			Errors:      []apiError{{Type: "forbidden"}},
+		})
+		return caller{}, false
+	}
+	return caller{user: u, grant: g}, true
+}
