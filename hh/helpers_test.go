@@ -1,6 +1,7 @@
 package hh
 
 import (
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -140,4 +141,22 @@ func mustContainNone(t *testing.T, s string, secrets ...string) {
 			t.Errorf("%q leaks a secret %q", s, sec)
 		}
 	}
+}
+
+type rawJSON = json.RawMessage
+
+func mustUnmarshal(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
