@@ -70,33 +70,40 @@ var (
 // press submits the form holding the button name=value, with extra fields.
 func (b *browser) press(p page, name, value string, extra url.Values) page {
 	b.t.Helper()
-	button := `name="` + name + `" value="` + value + `"`
+	fields := url.Values{name: {value}}
+	for k, vs := range extra {
+		fields[k] = vs
+	}
+	return b.submit(p, `name="`+name+`" value="`+value+`"`, fields)
+}
+
+// submit posts the first form whose HTML contains marker: its hidden
+// fields plus fields.
+func (b *browser) submit(p page, marker string, fields url.Values) page {
+	b.t.Helper()
 	for _, m := range formRe.FindAllStringSubmatch(p.body, -1) {
-		if name != "" && !strings.Contains(m[2], button) {
+		if !strings.Contains(m[2], marker) {
 			continue
 		}
-		fields := url.Values{}
+		form := url.Values{}
 		for _, h := range hiddenRe.FindAllStringSubmatch(m[2], -1) {
-			fields.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+			form.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
 		}
-		if name != "" {
-			fields.Set(name, value)
-		}
-		for k, vs := range extra {
-			fields[k] = vs
+		for k, vs := range fields {
+			form[k] = vs
 		}
 		action, err := url.Parse(html.UnescapeString(m[1]))
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		req, err := http.NewRequest(http.MethodPost, p.url.ResolveReference(action).String(), strings.NewReader(fields.Encode()))
+		req, err := http.NewRequest(http.MethodPost, p.url.ResolveReference(action).String(), strings.NewReader(form.Encode()))
 		if err != nil {
 			b.t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return b.do(req)
 	}
-	b.t.Fatalf("no form with button %s on %s:\n%s", button, p.url, p.body)
+	b.t.Fatalf("no form with %s on %s:\n%s", marker, p.url, p.body)
 	return page{}
 }
 
@@ -109,12 +116,22 @@ func (e *env) authorizeURL(extra url.Values) string {
 	return e.srv.URL + "/oauth/authorize?" + q.Encode()
 }
 
+// loginAndAllow signs in as userID on the login page p and allows access
+// if asked (a user who consented before is redirected at once).
+func (b *browser) loginAndAllow(p page, userID string) page {
+	b.t.Helper()
+	p = b.press(p, "user", userID, nil)
+	if p.status == http.StatusOK {
+		p = b.press(p, "decision", "allow", nil)
+	}
+	return p
+}
+
 // authorizeCode walks login and consent as userID and returns the code.
 func (e *env) authorizeCode(userID string) string {
 	e.t.Helper()
 	b := newBrowser(e.t)
-	p := b.press(b.open(e.authorizeURL(nil)), "user", userID, nil)
-	p = b.press(p, "decision", "allow", nil)
+	p := b.loginAndAllow(b.open(e.authorizeURL(nil)), userID)
 	loc, err := url.Parse(p.loc)
 	if p.status != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
 		e.t.Fatalf("consent did not redirect with a code: %d %q", p.status, p.loc)

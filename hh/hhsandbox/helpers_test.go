@@ -102,6 +102,12 @@ func (e *env) request(method, path, token string, body io.Reader, contentType st
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	return e.do(req)
+}
+
+// do sends req as it is, without following redirects.
+func (e *env) do(req *http.Request) response {
+	e.t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
