@@ -200,8 +200,9 @@ func (e *env) put(v hhsandbox.Vacancy) hhsandbox.Vacancy {
 
 // searchPage is the part of a similar_vacancies answer tests look at.
 type searchPage struct {
-	Found, Pages, Page, PerPage int
-	Items                       []searchItem
+	Found, Pages, Page int
+	PerPage            int `json:"per_page"`
+	Items              []searchItem
 }
 
 type searchItem struct {
