@@ -216,3 +216,65 @@ func TestSpecRouterMapsToken(t *testing.T) {
 		t.Errorf("POST /token maps to %q, want authorize", route.Operation.OperationID)
 	}
 }
+
+// recorder is a testing.TB that collects failures instead of reporting them.
+type recorder struct {
+	testing.TB
+	failures []string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
+
+// TestConformanceCatchesBadRequests proves the harness is not vacuous: requests
+// hh would refuse fail it.
+func TestConformanceCatchesBadRequests(t *testing.T) {
+	form := func(method, path, contentType, body string, noUA bool) (*http.Request, []byte) {
+		r := httptest.NewRequest(method, path, strings.NewReader(body))
+		if !noUA {
+			r.Header.Set("HH-User-Agent", testUserAgent)
+		}
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		return r, []byte(body)
+	}
+	urlenc := "application/x-www-form-urlencoded"
+	bad := map[string]func() (*http.Request, []byte){
+		"no user agent": func() (*http.Request, []byte) { return form("GET", "/me", "", "", true) },
+		"unknown path":  func() (*http.Request, []byte) { return form("GET", "/resumes/mine/extra", "", "", false) },
+		"wrong method":  func() (*http.Request, []byte) { return form("PATCH", "/negotiations", "", "", false) },
+		"refresh with client_id": func() (*http.Request, []byte) {
+			return form("POST", "/token", urlenc, "grant_type=refresh_token&refresh_token=x&client_id=y", false)
+		},
+		"code without redirect_uri": func() (*http.Request, []byte) {
+			return form("POST", "/token", urlenc, "grant_type=authorization_code&client_id=a&client_secret=b&code=c", false)
+		},
+		"apply as json": func() (*http.Request, []byte) {
+			return form("POST", "/negotiations", "application/json", `{"vacancy_id":"1","resume_id":"r"}`, false)
+		},
+		"apply without resume": func() (*http.Request, []byte) {
+			return form("POST", "/negotiations", urlenc, "vacancy_id=1", false)
+		},
+		"per_page not a number": func() (*http.Request, []byte) {
+			return form("GET", "/resumes/r1/similar_vacancies?per_page=many", "", "", false)
+		},
+		"bad host": func() (*http.Request, []byte) { return form("GET", "/areas?host=example.com", "", "", false) },
+	}
+	for name, mk := range bad {
+		rec := &recorder{TB: t}
+		r, body := mk()
+		validateRequest(rec, r, body)
+		if len(rec.failures) == 0 {
+			t.Errorf("%s: passed conformance", name)
+		}
+	}
+	rec := &recorder{TB: t}
+	r, body := form("POST", "/token", urlenc, "grant_type=refresh_token&refresh_token=x", false)
+	if validateRequest(rec, r, body); len(rec.failures) != 0 {
+		t.Errorf("a good refresh failed: %v", rec.failures)
+	}
+}

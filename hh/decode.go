@@ -118,6 +118,9 @@ func (s *shape) add(full, rest string) {
 	key, tail := rest, ""
 	if i := strings.IndexAny(rest, ".["); i >= 0 {
 		key, tail = rest[:i], strings.TrimPrefix(rest[i:], ".")
+		if tail == "" {
+			panic("hh: malformed shape path " + full)
+		}
 	}
 	nullable := strings.HasSuffix(key, "?")
 	key = strings.TrimSuffix(key, "?")
