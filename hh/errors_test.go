@@ -74,6 +74,18 @@ func TestErrorBodies(t *testing.T) {
 					t.Errorf("%+v", e)
 				}
 			}},
+		{"bad request", "application/json", `{"request_id":"br","errors":[{"type":"bad_request"}]}`, 400,
+			func(t *testing.T, e *Error) {
+				if e.Errors[0].Type != "bad_request" || e.Errors[0].Value != "" {
+					t.Errorf("%+v", e)
+				}
+			}},
+		{"no user agent", "application/json", `{"errors":[{"type":"bad_user_agent","value":"unset"}]}`, 400,
+			func(t *testing.T, e *Error) {
+				if e.Errors[0].Value != "unset" || e.RequestID != "hdr" {
+					t.Errorf("%+v", e)
+				}
+			}},
 		{"extras kept", "application/json", `{"request_id":"x","errors":[{"type":"bad_argument","value":"area","reason":"invalid","pos":3,"name":{"ru":"регион"}}]}`, 400,
 			func(t *testing.T, e *Error) {
 				it := e.Errors[0]

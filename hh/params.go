@@ -14,9 +14,9 @@ var ErrInvalidParams = errors.New("hh: invalid parameters")
 // ParamError reports a request parameter that hh would refuse, found before
 // sending. Field is hh's parameter name ("per_page", "resume_id", …).
 type ParamError struct {
-	Op     string
-	Field  string
-	Reason string
+	Op     string // operation, one of the Op constants
+	Field  string // hh's name of the parameter at fault
+	Reason string // what is wrong with it, for logs
 }
 
 // Error implements error.

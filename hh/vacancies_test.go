@@ -143,6 +143,10 @@ func TestSimilarVacanciesValidation(t *testing.T) {
 			t.Errorf("%+v: field %q op %q, want %q", tt.p, pe.Field, pe.Op, tt.field)
 		}
 	}
+	err := SimilarVacanciesParams{PerPage: 500}.Validate()
+	if want := "hh: similar_vacancies: invalid parameter per_page: must be between 1 and 100"; err == nil || err.Error() != want {
+		t.Errorf("Error() = %v, want %q", err, want)
+	}
 	// The edges hh accepts.
 	for _, p := range []SimilarVacanciesParams{
 		{Page: 19, PerPage: 100}, {Page: 199, PerPage: 10}, {Page: 199}, {Period: 30}, {PerPage: 1},
