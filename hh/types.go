@@ -131,21 +131,19 @@ type Vacancy struct {
 	HasTest                bool         `json:"has_test"`
 	Test                   *VacancyTest `json:"test,omitempty"` // full form only
 	Archived               bool         `json:"archived"`
-	// ResponseURL is set only for direct vacancies (Type.ID "direct"): the
-	// employer's own page where the person applies.
-	ResponseURL       string   `json:"response_url,omitempty"`
-	URL               string   `json:"url"`
-	AlternateURL      string   `json:"alternate_url"`
-	ApplyAlternateURL string   `json:"apply_alternate_url"`
-	PublishedAt       Time     `json:"published_at"`
-	CreatedAt         Time     `json:"created_at"`
-	Snippet           Snippet  `json:"snippet"`
-	Schedule          *IDName  `json:"schedule"`
-	Experience        *IDName  `json:"experience"`
-	Employment        *IDName  `json:"employment"`
-	ProfessionalRoles []IDName `json:"professional_roles"`
-	Description       string   `json:"description,omitempty"` // full form only; untrusted HTML
-	KeySkills         []struct {
+	ResponseURL            string       `json:"response_url,omitempty"` // direct vacancies only: the employer's own apply page
+	URL                    string       `json:"url"`
+	AlternateURL           string       `json:"alternate_url"`
+	ApplyAlternateURL      string       `json:"apply_alternate_url"`
+	PublishedAt            Time         `json:"published_at"`
+	CreatedAt              Time         `json:"created_at"`
+	Snippet                Snippet      `json:"snippet"`
+	Schedule               *IDName      `json:"schedule"`
+	Experience             *IDName      `json:"experience"`
+	Employment             *IDName      `json:"employment"`
+	ProfessionalRoles      []IDName     `json:"professional_roles"`
+	Description            string       `json:"description,omitempty"` // full form only; untrusted HTML
+	KeySkills              []struct {
 		Name string `json:"name"`
 	} `json:"key_skills,omitempty"`
 }
