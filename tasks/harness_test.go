@@ -302,14 +302,16 @@ func (e *env) waitSettled(users []*store.User, timeout time.Duration) {
 func (e *env) sandboxApplied(hhUserID string) map[string]hhsandbox.Application {
 	e.t.Helper()
 	out := map[string]hhsandbox.Application{}
+	seen := map[string]bool{}
 	for _, a := range e.sandbox.Applications() {
 		if a.UserID != hhUserID {
 			continue
 		}
 		key := a.ResumeID + "/" + a.VacancyID
-		if _, dup := out[key]; dup {
+		if seen[key] {
 			e.t.Errorf("vacancy %s applied twice at the sandbox for resume %s", a.VacancyID, a.ResumeID)
 		}
+		seen[key] = true
 		out[a.VacancyID] = a
 	}
 	return out
