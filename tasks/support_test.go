@@ -23,8 +23,8 @@ import (
 // minutes or hours have passed.
 type testClock struct{ offset atomic.Int64 }
 
-func (c *testClock) Now() time.Time           { return time.Now().Add(time.Duration(c.offset.Load())) }
-func (c *testClock) Advance(d time.Duration)  { c.offset.Add(int64(d)) }
+func (c *testClock) Now() time.Time            { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) Advance(d time.Duration)   { c.offset.Add(int64(d)) }
 func (c *testClock) deps() func(d *tasks.Deps) { return func(d *tasks.Deps) { d.Now = c.Now } }
 
 // fixedClock makes a worker see t as now.
