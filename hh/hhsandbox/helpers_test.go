@@ -228,7 +228,13 @@ type searchItem struct {
 // search runs similar_vacancies for ivan's first resume with query q.
 func (e *env) search(token, q string) searchPage {
 	e.t.Helper()
-	r := e.get("/resumes/"+e.resume(ivan, 0)+"/similar_vacancies?"+q, token)
+	return e.searchAs(ivan, token, q)
+}
+
+// searchAs runs similar_vacancies for userID's first resume.
+func (e *env) searchAs(userID, token, q string) searchPage {
+	e.t.Helper()
+	r := e.get("/resumes/"+e.resume(userID, 0)+"/similar_vacancies?"+q, token)
 	if r.StatusCode != http.StatusOK {
 		e.t.Fatalf("search %q: %d %s", q, r.StatusCode, r.body)
 	}
@@ -240,9 +246,14 @@ func (e *env) search(token, q string) searchPage {
 // searchAll pages through every result of q (per_page=100).
 func (e *env) searchAll(token, q string) []searchItem {
 	e.t.Helper()
+	return e.searchAllAs(ivan, token, q)
+}
+
+func (e *env) searchAllAs(userID, token, q string) []searchItem {
+	e.t.Helper()
 	var all []searchItem
 	for page := 0; ; page++ {
-		p := e.search(token, q+"&per_page=100&page="+strconv.Itoa(page))
+		p := e.searchAs(userID, token, q+"&per_page=100&page="+strconv.Itoa(page))
 		all = append(all, p.Items...)
 		if page+1 >= p.Pages {
 			return all
