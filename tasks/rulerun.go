@@ -84,6 +84,18 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		}
 	}
 
+	// One run of a rule at a time: a press of "run now" while a scheduled
+	// run is in flight (or the other way round) joins the run in flight.
+	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), 16*time.Minute, 0)
+	if errors.Is(err, errLocked) {
+		log.Info("rule run joined the run in flight")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
 	runID, err := w.store.StartRun(ctx, p.UserID, p.RuleID, now)
 	if err != nil {
 		return err
@@ -167,7 +179,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				continue
 			}
 			d := rules.Decide(v, &rule.Rule, rules.DecideInput{})
-			if d.Action == rules.ActionApply && budget <= 0 {
+			if d.Action != rules.ActionSkip && budget <= 0 {
 				continue // over the rule's daily cap: a later run decides it
 			}
 			a := snapshot(rule, v)
@@ -206,6 +218,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.result.Skipped++
 			case store.StatusReview:
 				st.result.Review++
+				budget--
 			case store.StatusQueued:
 				st.result.Queued++
 				budget--
@@ -230,14 +243,17 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	return nil
 }
 
-// ruleBudget is how many more applications the rule may queue today.
+// ruleBudget is how many more vacancies the rule may take on today: its
+// daily cap less what it applied in the last 24 hours, what it has queued,
+// and what it put in review in the last 24 hours (so the person's queue
+// stays short too).
 func (w *Worker) ruleBudget(ctx context.Context, rule *store.Rule) (int, error) {
 	limit := rule.DailyLimit
 	if limit <= 0 {
-		limit = 200
+		limit = DailyLimit
 	}
 	since := w.now().Add(-dailyWindow)
-	applied, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusApplied, From: since})
+	applied, err := w.store.RuleAppliedSince(ctx, rule.UserID, rule.ID, since)
 	if err != nil {
 		return 0, err
 	}
@@ -245,7 +261,11 @@ func (w *Worker) ruleBudget(ctx context.Context, rule *store.Rule) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	return limit - applied - queued, nil
+	review, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusReview, From: since})
+	if err != nil {
+		return 0, err
+	}
+	return limit - applied - queued - review, nil
 }
 
 // accountError records what an hh error means for the account and returns it.

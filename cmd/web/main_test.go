@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestZeroSetupFirstRun is the README's first command, proven: it builds
+// cmd/web, starts it with an empty environment in a temp directory, and walks
+// through it as a newcomer would over HTTP: register, connect hh through the
+// mounted sandbox, create a rule, run it, and find applications.
+func TestZeroSetupFirstRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "otklik-web")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	// An empty environment but for what any process needs and the two
+	// things a second instance on a shared machine must change: where to
+	// listen and the matching public URL.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LISTEN_ADDR=127.0.0.1:" + fmt.Sprint(port), "BASE_URL=" + base, "APPLY_INTERVAL=50ms"}
+	var out strings.Builder
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("web output:\n%s", out.String())
+		}
+	})
+
+	c := newBrowser(t, base)
+	c.waitReady()
+	for _, want := range []string{"sandbox", "embedded in-process Redis", filepath.Join(dir, "data")} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "data", "secret.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("generated secret key: %v, mode %v", err, fi)
+	}
+
+	// Register: signs in at once and lands on /.
+	page := c.get("/register")
+	page = c.post("/register", page, url.Values{"email": {"newcomer@example.com"}, "password": {"correct horse battery"}})
+	if c.last.Path != "/" {
+		t.Fatalf("after sign-up landed on %s", c.last)
+	}
+	if !strings.Contains(page, "Песочница") {
+		t.Error("the sandbox banner is missing")
+	}
+
+	// Connect hh through the sandbox: login page, pick a user, allow.
+	page = c.get("/hh/connect")
+	if !strings.Contains(c.last.Path, "/sandbox/oauth/authorize") {
+		t.Fatalf("connect went to %s", c.last)
+	}
+	user := regexp.MustCompile(`name="user" value="([^"]+)"`).FindStringSubmatch(page)
+	if user == nil {
+		t.Fatalf("no sandbox user to pick:\n%s", page)
+	}
+	form := hiddenFields(page)
+	form.Set("user", user[1])
+	page = c.postTo(c.last, "authorize", form)
+	form = hiddenFields(page)
+	form.Set("decision", "allow")
+	page = c.postTo(c.last, "authorize", form)
+	if !strings.Contains(page, "Вы вошли как") {
+		t.Fatalf("after connecting, %s does not say who is connected:\n%s", c.last, page)
+	}
+
+	// Create a rule with the first published resume and run it now.
+	page = c.get("/rules/new")
+	resume := regexp.MustCompile(`<option value="([0-9a-f]{8,})"`).FindStringSubmatch(page)
+	if resume == nil {
+		t.Fatalf("the rule form offers no resume:\n%s", page)
+	}
+	page = c.post("/rules", page, url.Values{
+		"name": {"Все вакансии"}, "resume_id": {resume[1]}, "mode": {"letters"}, "currency": {"RUR"},
+		"daily_limit": {"20"}, "every_hours": {"4"}, "active_from": {"00:00"}, "active_to": {"00:00"}, "enabled": {"on"},
+	})
+	if !regexp.MustCompile(`^/rules/\d+$`).MatchString(c.last.Path) {
+		t.Fatalf("creating a rule landed on %s:\n%s", c.last, page)
+	}
+	rulePath := c.last.Path
+	c.post(rulePath+"/run", page, url.Values{})
+
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		page = c.get("/applications?status=applied")
+		applied := strings.Count(page, `data-status="applied"`)
+		review := strings.Count(c.get("/review"), `data-status="review"`)
+		if applied > 0 && review > 0 {
+			t.Logf("applied %d, review %d", applied, review)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no applications and review items after running the rule (applied %d, review %d)", applied, review)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// browser is a cookie-keeping HTTP client that follows redirects and
+// remembers where it landed.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	last *url.URL
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+func (b *browser) waitReady() {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := b.c.Get(b.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b.t.Fatal("the web app did not become ready")
+}
+
+func (b *browser) do(req *http.Request) string {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = resp.Request.URL
+	if resp.StatusCode >= 400 {
+		b.t.Fatalf("%s %s: %d\n%s", req.Method, req.URL, resp.StatusCode, body)
+	}
+	return string(body)
+}
+
+func (b *browser) get(path string) string {
+	b.t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, b.base+path, nil)
+	return b.do(req)
+}
+
+// post submits a form of the app, adding the csrf token found in page.
+func (b *browser) post(path, page string, form url.Values) string {
+	b.t.Helper()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no csrf field on the page before POST %s", path)
+	}
+	form.Set("csrf", html.UnescapeString(m[1]))
+	return b.postTo(mustParse(b.base+path), "", form)
+}
+
+// postTo posts form to ref resolved against from.
+func (b *browser) postTo(from *url.URL, ref string, form url.Values) string {
+	b.t.Helper()
+	target := from.ResolveReference(mustParse(ref))
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.base)
+	return b.do(req)
+}
+
+func mustParse(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+func hiddenFields(page string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenRe.FindAllStringSubmatch(page, -1) {
+		v.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return v
+}
