@@ -2,6 +2,7 @@ package tasks_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -107,7 +108,7 @@ func (e *env) taskIDs(typ string) map[string]int {
 		}
 		for _, list := range lists {
 			infos, err := list(q, asynq.PageSize(10000))
-			if err != nil && !strings.Contains(err.Error(), "does not exist") {
+			if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
 				e.t.Fatalf("inspect queue %s: %v", q, err)
 			}
 			for _, ti := range infos {
