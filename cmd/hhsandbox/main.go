@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("hhsandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "localhost:8090", "listen address")
-	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the sandbox (default http://<addr>)")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the sandbox, with any path prefix (default: http://<listen address>)")
 	fs.Int64Var(&c.seed, "seed", 1, "seed of the generated dataset")
 	fs.IntVar(&c.vacancies, "vacancies", hhsandbox.DefaultVacancies, "number of generated vacancies")
 	fs.StringVar(&c.redirectURI, "redirect-uri", "http://localhost:8080/hh/callback", "the application's registered redirect URI (empty: accept any)")
@@ -69,15 +69,21 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case c.vacancies < 1:
 		return config{}, fmt.Errorf("-vacancies %d: want at least 1", c.vacancies)
 	}
-	if c.baseURL == "" {
-		host := c.addr
-		if strings.HasPrefix(host, ":") {
-			host = "localhost" + host
-		}
-		c.baseURL = "http://" + host
-	}
 	c.baseURL = strings.TrimRight(c.baseURL, "/")
 	return c, nil
+}
+
+// listenURL is the URL of a listener for people on this machine: an
+// unspecified host (":8090") becomes localhost.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func (c config) options() hhsandbox.Options {
@@ -130,11 +136,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	sb := hhsandbox.New(c.options())
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("hhsandbox: listen %s: %w", c.addr, err)
 	}
+	if c.baseURL == "" {
+		c.baseURL = listenURL(ln.Addr())
+	}
+	sb := hhsandbox.New(c.options())
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	banner(stdout, c, sb)
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.baseURL, "vacancies", c.vacancies, "seed", c.seed)

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseFlagsDefaults(t *testing.T) {
+	c, err := parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.seed != 1 || c.vacancies != 3000 || c.dailyLimit != 200 || c.limitStatus != 400 ||
+		c.tokenTTL != 14*24*time.Hour || c.redirectURI != "http://localhost:8080/hh/callback" {
+		t.Errorf("defaults: %+v", c)
+	}
+}
+
+func TestParseFlagsRejectsBadValues(t *testing.T) {
+	for _, args := range [][]string{
+		{"-error-rate", "1.5"},
+		{"-rate-limit-rate", "-0.1"},
+		{"-limit-status", "418"},
+		{"-vacancies", "0"},
+		{"-nonsense"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestParseFlagsFaults(t *testing.T) {
+	c, err := parseFlags([]string{"-latency", "50ms", "-error-rate", "0.1", "-rate-limit-rate", "0.2",
+		"-captcha", "-daily-limit", "5", "-limit-status", "429", "-token-ttl", "1m", "-seed", "9", "-vacancies", "100"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.options()
+	if o.Seed != 9 || o.Vacancies != 100 || o.DailyLimit != 5 || o.TokenTTL != time.Minute ||
+		o.Faults.Latency != 50*time.Millisecond || o.Faults.ErrorRate != 0.1 || o.Faults.RateLimitRate != 0.2 ||
+		!o.Faults.Captcha || o.Faults.LimitStatus != 429 {
+		t.Errorf("options %+v", o)
+	}
+}
+
+// TestRunServesAndShutsDown starts the server on a free port, reads the
+// printed URL, credentials and users, calls the API, and stops it the way
+// SIGINT would (by cancelling the context).
+func TestRunServesAndShutsDown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-vacancies", "50"}, pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	values := map[string]string{}
+	for lines.Scan() {
+		line := strings.TrimSpace(lines.Text())
+		if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "HH_") {
+			values[k] = v
+		}
+		if strings.Contains(line, "employer") {
+			break // the users list ends with the employer
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	base := values["HH_API_URL"]
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || values["HH_CLIENT_ID"] == "" || values["HH_CLIENT_SECRET"] == "" {
+		t.Fatalf("banner values %v", values)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/areas", nil)
+	req.Header.Set("HH-User-Agent", "test/1.0 (t@example.com)")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /areas: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(base + "/oauth/authorize?response_type=code&client_id=" + values["HH_CLIENT_ID"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("login page: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
+	}
+}
