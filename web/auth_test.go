@@ -11,6 +11,7 @@ import (
 )
 
 func TestRegisterLoginLogout(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
 	u := b.register("Anna@Example.com", "correct horse")
@@ -37,6 +38,7 @@ func TestRegisterLoginLogout(t *testing.T) {
 }
 
 func TestSessionCookieAndRotation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
 	b.register("a@example.com", "password1")
@@ -90,6 +92,7 @@ func mustURL(s string) *url.URL {
 }
 
 func TestSecureCookieBehindTLS(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t, func(d *Deps) { d.Config.BaseURL = mustURL("https://otklik.example.com") })
 	b := env.browser()
 	b.csrf("/login")
@@ -112,6 +115,7 @@ func TestSecureCookieBehindTLS(t *testing.T) {
 }
 
 func TestRegisterValidation(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
 	b.register("taken@example.com", "password1")
@@ -138,6 +142,7 @@ func TestRegisterValidation(t *testing.T) {
 }
 
 func TestLoginSameAnswerForUnknownEmail(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
 	b.register("known@example.com", "password1")
@@ -158,6 +163,7 @@ func TestLoginSameAnswerForUnknownEmail(t *testing.T) {
 }
 
 func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
 	b.register("victim@example.com", "password1")
@@ -180,6 +186,7 @@ func TestLoginThrottled(t *testing.T) {
 }
 
 func TestThrottlePerIP(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(ThrottleLimits{PerIP: 3, IPEvery: time1h, PerEmail: 100, EmailEvery: time1h})
 	now := fixedNow
 	for i := 0; i < 3; i++ {
@@ -196,6 +203,7 @@ func TestThrottlePerIP(t *testing.T) {
 }
 
 func TestRegistrationPolicies(t *testing.T) {
+	t.Parallel()
 	t.Run("closed", func(t *testing.T) {
 		env := newTestEnv(t, func(d *Deps) { d.Config.Registration = config.RegistrationClosed })
 		env.browser().register("first@example.com", "password1") // the first may always

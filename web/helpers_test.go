@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
@@ -119,6 +121,9 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 		HHAccess: storeHHAccess{st: st, oauth: oauth},
 		Jobs:     jobs,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// Fast hashes keep the suite quick under -race; the cost is
+		// recorded in each hash, so login works the same.
+		PasswordCost: bcrypt.MinCost,
 	}
 	for _, o := range opts {
 		o(&d)

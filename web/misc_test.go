@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/otklik/otklik/store"
 	"regexp"
 	"testing"
 	"time"
@@ -18,3 +19,5 @@ func regexpFind(t *testing.T, s, re string) string {
 	}
 	return m[1]
 }
+
+var storeFilterAll = store.ApplicationFilter{}

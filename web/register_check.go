@@ -13,7 +13,6 @@ import (
 )
 
 const (
-	bcryptCost       = bcrypt.DefaultCost
 	minPasswordRunes = 8
 	maxPasswordBytes = 72 // bcrypt reads no further
 	maxEmailBytes    = 254
@@ -62,7 +61,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusUnprocessableEntity)
 		return
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), h.hashCost)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

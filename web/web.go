@@ -60,6 +60,9 @@ type Deps struct {
 	Metrics http.Handler
 	// Ready, when set, is checked by GET /readyz in addition to the store.
 	Ready func(context.Context) error
+	// PasswordCost is the bcrypt cost of new password hashes;
+	// bcrypt.DefaultCost when zero. Tests lower it.
+	PasswordCost int
 	// TrustForwardedFor makes the sign-in throttle key on the last address
 	// of X-Forwarded-For; set it only behind a reverse proxy that sets it.
 	TrustForwardedFor bool
@@ -90,6 +93,7 @@ type handler struct {
 	throttle  *throttle
 	choices   *choiceCache
 	dummyHash []byte
+	hashCost  int
 	inviteKey []byte
 	trustXFF  bool
 	metrics   http.Handler
@@ -143,7 +147,11 @@ func New(d Deps) (*Server, error) {
 	}
 	// Compared against when an e-mail is unknown, so an unknown e-mail
 	// costs the same bcrypt time as a wrong password.
-	dummy, err := bcrypt.GenerateFromPassword([]byte(randomToken()), bcryptCost)
+	cost := d.PasswordCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte(randomToken()), cost)
 	if err != nil {
 		return nil, fmt.Errorf("web: dummy hash: %w", err)
 	}
@@ -160,6 +168,7 @@ func New(d Deps) (*Server, error) {
 		throttle:  newThrottle(limits),
 		choices:   newChoiceCache(d.OAuth, ttl, now),
 		dummyHash: dummy,
+		hashCost:  cost,
 		inviteKey: deriveKey(d.Config.SecretKey, "web invite"),
 		trustXFF:  d.TrustForwardedFor,
 		metrics:   d.Metrics,

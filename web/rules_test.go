@@ -1,0 +1,245 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/otklik/otklik/hh/hhsandbox"
+)
+
+// signedInWithHH is a person signed up and connected to the sandbox.
+func signedInWithHH(t *testing.T, env *testEnv, email string, hhIndex int) (*browser, int64, string) {
+	t.Helper()
+	b := env.browser()
+	u := b.register(email, "password1")
+	if r := b.connectHH(env.applicant(hhIndex).ID, true); r.status != http.StatusSeeOther {
+		t.Fatalf("connect hh: %d", r.status)
+	}
+	return b, u.ID, publishedResume(t, env, u.ID)
+}
+
+func createRule(t *testing.T, b *browser, form url.Values) int64 {
+	t.Helper()
+	r := b.post("/rules/new", "/rules", form)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/rules/") {
+		t.Fatalf("create rule = %d %q\n%s", r.status, r.location, r.body)
+	}
+	var id int64
+	fmt.Sscanf(r.location, "/rules/%d", &id)
+	return id
+}
+
+func TestRuleCreateEditDelete(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	ctx := context.Background()
+
+	form := validRuleForm(resume)
+	form["area"] = []string{"1", "2"}
+	form.Set("exclude_words", "senior lead, стажёр")
+	form.Set("letter_template", "Здравствуйте! Откликаюсь на {vacancy} в {company}.")
+	id := createRule(t, b, form)
+
+	rule, err := env.store.Rule(ctx, userID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rule.Name != "Go в Москве" || len(rule.Areas) != 2 || len(rule.ExcludeWords) != 2 || !rule.Enabled || rule.DailyLimit != 20 {
+		t.Errorf("stored rule %+v", rule.Rule)
+	}
+	page := b.get(fmt.Sprintf("/rules/%d", id))
+	if page.status != http.StatusOK || !strings.Contains(page.body, `value="Go в Москве"`) {
+		t.Errorf("edit form = %d", page.status)
+	}
+
+	// Edit: switch it off by leaving the checkbox out.
+	form.Del("enabled")
+	form.Set("name", "Go, удалённо")
+	if r := b.post(fmt.Sprintf("/rules/%d", id), fmt.Sprintf("/rules/%d", id), form); r.status != http.StatusSeeOther {
+		t.Fatalf("update = %d\n%s", r.status, r.body)
+	}
+	rule, _ = env.store.Rule(ctx, userID, id)
+	if rule.Name != "Go, удалённо" || rule.Enabled {
+		t.Errorf("after update: name %q enabled %v", rule.Name, rule.Enabled)
+	}
+	// The toggle on the list switches it back on and keeps the rest.
+	if r := b.post("/rules", fmt.Sprintf("/rules/%d", id), url.Values{"action": {"toggle"}, "enabled": {"on"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("toggle = %d", r.status)
+	}
+	rule, _ = env.store.Rule(ctx, userID, id)
+	if !rule.Enabled || rule.Name != "Go, удалённо" {
+		t.Errorf("after toggle: enabled %v name %q", rule.Enabled, rule.Name)
+	}
+
+	// Run now asks the worker.
+	if r := b.post("/rules", fmt.Sprintf("/rules/%d/run", id), nil); r.status != http.StatusSeeOther {
+		t.Fatalf("run = %d", r.status)
+	}
+	if runs, _ := env.jobs.counts(); runs != 1 {
+		t.Errorf("RunRule called %d times", runs)
+	}
+
+	if r := b.post("/rules", fmt.Sprintf("/rules/%d/delete", id), nil); r.status != http.StatusSeeOther {
+		t.Fatalf("delete = %d", r.status)
+	}
+	if _, err := env.store.Rule(ctx, userID, id); err == nil {
+		t.Error("rule still there after delete")
+	}
+	if r := b.get(fmt.Sprintf("/rules/%d", id)); r.status != http.StatusNotFound {
+		t.Errorf("deleted rule page = %d, want 404", r.status)
+	}
+}
+
+func TestRuleValidationKeepsInput(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	form := validRuleForm(resume)
+	form.Set("name", "")
+	form.Set("text", "Golang <b>backend</b>")
+	form.Set("daily_limit", "много")
+	form.Set("every_hours", "30")
+	form.Set("letter_template", "Привет, {nonsense}!")
+	form.Set("exclude_words", "senior lead")
+	r := b.post("/rules/new", "/rules", form)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid rule = %d, want 422", r.status)
+	}
+	for _, want := range []string{
+		"Дайте правилу название.",                   // beside name
+		"Введите целое число.",                      // daily_limit that is not a number
+		`value="Golang &lt;b&gt;backend&lt;/b&gt;"`, // the text kept, escaped
+		`value="много"`,                             // the number kept as typed
+		"Привет, {nonsense}!",                       // the template kept
+		"senior lead",
+		"nonsense", // the template error names the placeholder
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("re-rendered form lacks %q", want)
+		}
+	}
+	// Each error sits in its field's block.
+	nameBlock := between(r.body, `<label for="name">`, `<label for="resume_id">`)
+	if !strings.Contains(nameBlock, "Дайте правилу название.") {
+		t.Error("the name error is not beside the name field")
+	}
+	limitBlock := between(r.body, `<label for="daily_limit">`, `<label for="every_hours">`)
+	if !strings.Contains(limitBlock, "Введите целое число.") {
+		t.Error("the daily limit error is not beside its field")
+	}
+	if list, _ := env.store.Rules(context.Background(), userID); len(list) != 0 {
+		t.Error("an invalid rule was saved")
+	}
+
+	// An unpublished or foreign resume is refused.
+	form = validRuleForm("not-my-resume")
+	if r := b.post("/rules/new", "/rules", form); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("foreign resume = %d, want 422", r.status)
+	}
+	// English when the person says so.
+	b.post("/settings", "/settings", url.Values{"language": {"en"}, "time_zone": {"Europe/Moscow"}, "summary_hour": {"20"}})
+	form = validRuleForm(resume)
+	form.Set("name", "")
+	if r := b.post("/rules/new", "/rules", form); !strings.Contains(r.body, "Give the rule a name.") {
+		t.Error("no English validation message")
+	}
+}
+
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, to); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
+
+func TestRuleFormChoicesFromHH(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, _, resume := signedInWithHH(t, env, "a@example.com", 0)
+	page := b.get("/rules/new").body
+	for _, want := range []string{`value="1"`, "Москва", `name="experience"`, `value="between1And3"`, `value="RUR"`, `value="` + resume + `"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("rule form lacks %q", want)
+		}
+	}
+	// An area hh does not know is a validation error.
+	form := validRuleForm(resume)
+	form.Set("area", "999999")
+	if r := b.post("/rules/new", "/rules", form); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("unknown area = %d, want 422", r.status)
+	}
+}
+
+func TestRulePreview(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	// A vacancy whose snippet carries markup: it must come out escaped, with
+	// only hh's highlight turned into <mark>.
+	v, err := env.sandbox.PutVacancy(hhsandbox.Vacancy{
+		Name:             "Go разработчик <img src=x onerror=alert(1)>",
+		EmployerName:     "Acme <script>",
+		AreaID:           "1",
+		Requirement:      "Опыт Go от 3 лет <script>alert('xss')</script>",
+		Responsibility:   "Писать на Go",
+		ProfessionalRole: "96",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := validRuleForm(resume)
+	form.Set("exclude_words", "стажер")
+	id := createRule(t, b, form)
+	r := b.get(fmt.Sprintf("/rules/%d/preview", id))
+	if r.status != http.StatusOK {
+		t.Fatalf("preview = %d\n%s", r.status, r.body)
+	}
+	if !strings.Contains(r.body, `data-action="apply"`) && !strings.Contains(r.body, `data-action="review"`) {
+		t.Error("preview lists no decisions")
+	}
+	if strings.Count(r.body, "data-vacancy-id=") == 0 {
+		t.Error("preview lists no vacancies")
+	}
+	item := between(r.body, `data-vacancy-id="`+v.ID+`"`, "</li>")
+	if item == "" {
+		t.Fatalf("the planted vacancy %s is not in the preview", v.ID)
+	}
+	if strings.Contains(item, "<script>") || strings.Contains(item, "<img") {
+		t.Errorf("untrusted markup rendered as HTML:\n%s", item)
+	}
+	if !strings.Contains(item, "&lt;script&gt;") {
+		t.Errorf("markup not shown escaped:\n%s", item)
+	}
+	if !strings.Contains(item, "<mark>Go</mark>") {
+		t.Errorf("highlight not rendered as <mark>:\n%s", item)
+	}
+	// A dry run applies nothing and records nothing.
+	if n := len(env.sandbox.Applications()); n != 0 {
+		t.Errorf("preview applied to %d vacancies", n)
+	}
+	if list, _ := env.store.ListApplications(context.Background(), userID, storeFilterAll); len(list) != 0 {
+		t.Errorf("preview wrote %d ledger rows", len(list))
+	}
+}
+
+func TestRulePreviewWithoutHH(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, _, resume := signedInWithHH(t, env, "a@example.com", 0)
+	id := createRule(t, b, validRuleForm(resume))
+	b.post("/", "/hh/disconnect", nil)
+	r := b.get(fmt.Sprintf("/rules/%d/preview", id))
+	if r.status != http.StatusOK || !strings.Contains(r.body, "подключите hh.ru") {
+		t.Errorf("preview without hh = %d", r.status)
+	}
+}
