@@ -1,6 +1,7 @@
 package hhsandbox
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,18 +31,15 @@ type Faults struct {
 	LimitStatus int
 }
 
+// withDefaults fills zero settings from Options.Faults, then from the other
+// Options, then from hh's defaults.
 func (f Faults) withDefaults(o Options) Faults {
-	if f.TokenTTL <= 0 {
-		f.TokenTTL = o.TokenTTL
-	}
-	if f.DailyLimit <= 0 {
-		f.DailyLimit = o.DailyLimit
-	}
+	f.TokenTTL = cmp.Or(f.TokenTTL, o.Faults.TokenTTL, o.TokenTTL)
+	f.DailyLimit = cmp.Or(f.DailyLimit, o.Faults.DailyLimit, o.DailyLimit)
+	f.RetryAfter = cmp.Or(f.RetryAfter, o.Faults.RetryAfter, time.Second)
+	f.LimitStatus = cmp.Or(f.LimitStatus, o.Faults.LimitStatus)
 	if f.LimitStatus != http.StatusForbidden && f.LimitStatus != http.StatusTooManyRequests {
 		f.LimitStatus = http.StatusBadRequest
-	}
-	if f.RetryAfter <= 0 {
-		f.RetryAfter = time.Second
 	}
 	return f
 }
@@ -54,8 +52,8 @@ func (s *Sandbox) Faults() Faults {
 }
 
 // SetFaults replaces the fault settings; zero TokenTTL, DailyLimit,
-// LimitStatus and RetryAfter fall back to the Options' values. Turning the
-// captcha on makes every user solve it again.
+// LimitStatus and RetryAfter fall back to the values New was given. Turning
+// the captcha on makes every user solve it again.
 func (s *Sandbox) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -36,6 +36,7 @@ type pageData struct {
 	OtherAccountURL string
 	Solved          bool
 	Base, ClientID  string
+	Vacancy         *vacancyPage
 }
 
 // authRequest is a validated authorization request.

@@ -31,6 +31,8 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("POST /oauth/authorize", s.handleAuthorizeForm)
 	m.HandleFunc("GET /account/captcha", s.handleCaptchaPage)
 	m.HandleFunc("POST /account/captcha", s.handleCaptchaSolve)
+	m.HandleFunc("GET /vacancy/{id}", s.handleVacancyPage)
+	m.HandleFunc("GET /applicant/vacancy_response", s.handleApplyPage)
 
 	// api.hh.ru.
 	m.HandleFunc("POST /token", s.handleToken)

@@ -5,8 +5,18 @@
 // It follows hh's documented behaviour (errors, paging limits, token rules,
 // application refusals) and its responses validate against hh's OpenAPI
 // description. Tests drive it over HTTP like a real client would and inspect
-// or steer it through the Go methods of *Sandbox or the JSON admin API under
-// /_sandbox/.
+// or steer it through the Go methods of *Sandbox (Applications, Refusals,
+// SetFaults, Advance, SetRelation, PublishNew, PutVacancy, IssueToken,
+// ExpireTokens, RevokeTokens, Reset…) or the same operations as JSON under
+// /_sandbox/ (GET /_sandbox/ lists them). The admin API has no
+// authentication: the sandbox holds only made-up data.
+//
+// Served paths: GET/POST /oauth/authorize (login, consent, account choice),
+// /account/captcha, /vacancy/{id}; POST /token (and the deprecated POST
+// /oauth/token), DELETE /oauth/token, GET /me, GET /resumes/mine,
+// GET /resumes/{id}/similar_vacancies, GET /vacancies/{id}, POST and GET
+// /negotiations, GET /negotiations/{id}, the vacancy and employer blacklists,
+// GET /dictionaries, GET /areas.
 package hhsandbox
 
 import (
