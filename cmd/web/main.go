@@ -10,23 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/otklik/otklik/config"
-	"github.com/otklik/otklik/hh"
-	"github.com/otklik/otklik/hh/hhsandbox"
 	"github.com/otklik/otklik/internal/app"
-	"github.com/otklik/otklik/tasks"
-	"github.com/otklik/otklik/web"
 )
 
 func main() {
@@ -49,84 +41,24 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	st, err := app.OpenStore(ctx, cfg, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	var r *app.Redis
-	if cfg.EmbeddedRedis() {
-		r, err = app.StartEmbeddedRedis()
-	} else {
-		r, err = app.ConnectRedis(ctx, cfg.RedisURL)
-	}
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	queue := asynq.NewClient(r.Conn)
-	defer queue.Close()
-
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return &config.Error{Var: "LISTEN_ADDR", Reason: err.Error()}
 	}
-
-	hhCfg := app.HHConfig(cfg, nil)
-	var sandbox *hhsandbox.Sandbox
-	if cfg.Sandbox() {
-		sandbox = hhsandbox.New(hhsandbox.Options{
-			Seed:         1,
-			ClientID:     app.SandboxClientID,
-			ClientSecret: app.SandboxSecret(cfg.SecretKey),
-			RedirectURI:  cfg.RedirectURI(),
-			BaseURL:      app.SandboxURL(cfg),
-		})
-		// The server's own calls to the sandbox go over loopback, whatever
-		// BASE_URL says; the browser uses BASE_URL.
-		hhCfg.APIURL = "http://" + loopback(ln.Addr()) + app.SandboxPath
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(tasks.NewQueueCollector(r.Conn))
-	worker, err := app.NewWorker(cfg, st, r, queue, hhCfg, reg, logger)
+	inst, err := app.OpenInstance(ctx, cfg, ln, logger)
 	if err != nil {
+		ln.Close()
 		return err
 	}
-	oauth, err := hh.NewClient(hhCfg)
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(web.Deps{
-		Config:   cfg,
-		Store:    st,
-		OAuth:    oauth,
-		HHAccess: worker,
-		Jobs:     tasks.Jobs{Queue: queue},
-		Logger:   logger,
-		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Ready:    r.Ping,
-	})
-	if err != nil {
-		return err
-	}
-	root := http.NewServeMux()
-	if sandbox != nil {
-		root.Handle(app.SandboxPath+"/", http.StripPrefix(app.SandboxPath, sandbox))
-	}
-	root.Handle("/", srv)
-
-	var running *app.RunningWorker
+	defer inst.Close()
 	if cfg.EmbeddedRedis() {
-		if running, err = app.StartWorker(worker, r, queue, 0, logger); err != nil {
+		if err := inst.StartWorker(0); err != nil {
 			return err
 		}
 	}
 
 	hs := &http.Server{
-		Handler:           root,
+		Handler:           inst.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -145,9 +77,6 @@ func run() error {
 		defer cancel()
 		err = hs.Shutdown(sctx)
 	}
-	if running != nil {
-		running.Stop()
-	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -160,7 +89,7 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	if cfg.Sandbox() {
 		hhMode = "sandbox — built-in hh emulator at " + app.SandboxURL(cfg) + " (set HH_CLIENT_ID and HH_CLIENT_SECRET for real hh.ru)"
 	}
-	redisMode := "real Redis at " + cfg.RedisURL + " (run workers with: go run ./cmd/worker)"
+	redisMode := "real Redis at " + redactURL(cfg.RedisURL) + " (run workers with: go run ./cmd/worker)"
 	if cfg.EmbeddedRedis() {
 		redisMode = "embedded in-process Redis; the worker runs inside this process (set REDIS_URL for production)"
 	}
@@ -175,18 +104,11 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	}
 }
 
-// loopback is the address to reach a listener from this process.
-func loopback(addr net.Addr) string {
-	tcp, ok := addr.(*net.TCPAddr)
-	if !ok || tcp.IP.IsUnspecified() {
-		return fmt.Sprintf("127.0.0.1:%d", port(addr))
+// redactURL hides a password in a URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
 	}
-	return tcp.String()
-}
-
-func port(addr net.Addr) int {
-	if tcp, ok := addr.(*net.TCPAddr); ok {
-		return tcp.Port
-	}
-	return 0
+	return u.Redacted()
 }

@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/tasks"
+	"github.com/otklik/otklik/web"
+)
+
+// Instance is a whole web process: store, Redis, the web app, the worker's
+// handlers (for hh access and, in embedded mode, for processing tasks) and,
+// in sandbox mode, the hh sandbox.
+type Instance struct {
+	Config  config.Config
+	Store   *store.Store
+	Redis   *Redis
+	Queue   *asynq.Client
+	Worker  *tasks.Worker
+	Sandbox *hhsandbox.Sandbox // nil with real hh credentials
+	Handler http.Handler
+
+	logger  *slog.Logger
+	running *RunningWorker
+}
+
+// OpenInstance opens everything a web process needs. ln is the listener the
+// web app will serve on: in sandbox mode the process's own hh calls reach the
+// sandbox through it, whatever BASE_URL says.
+func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logger *slog.Logger) (_ *Instance, err error) {
+	inst := &Instance{Config: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			inst.Close()
+		}
+	}()
+	if inst.Store, err = OpenStore(ctx, cfg, true); err != nil {
+		return nil, err
+	}
+	if cfg.EmbeddedRedis() {
+		inst.Redis, err = StartEmbeddedRedis()
+	} else {
+		inst.Redis, err = ConnectRedis(ctx, cfg.RedisURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	inst.Queue = asynq.NewClient(inst.Redis.Conn)
+
+	hhCfg := HHConfig(cfg, nil)
+	if cfg.Sandbox() {
+		inst.Sandbox = hhsandbox.New(hhsandbox.Options{
+			Seed:         1,
+			ClientID:     SandboxClientID,
+			ClientSecret: SandboxSecret(cfg.SecretKey),
+			RedirectURI:  cfg.RedirectURI(),
+			BaseURL:      SandboxURL(cfg),
+		})
+		hhCfg.APIURL = "http://" + loopback(ln.Addr()) + SandboxPath
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(tasks.NewQueueCollector(inst.Redis.Conn))
+	if inst.Worker, err = NewWorker(cfg, inst.Store, inst.Redis, inst.Queue, hhCfg, reg, logger); err != nil {
+		return nil, err
+	}
+	oauth, err := hh.NewClient(hhCfg)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := web.New(web.Deps{
+		Config:   cfg,
+		Store:    inst.Store,
+		OAuth:    oauth,
+		HHAccess: inst.Worker,
+		Jobs:     tasks.Jobs{Queue: inst.Queue},
+		Logger:   logger,
+		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Ready:    inst.Redis.Ping,
+	})
+	if err != nil {
+		return nil, err
+	}
+	root := http.NewServeMux()
+	if inst.Sandbox != nil {
+		root.Handle(SandboxPath+"/", http.StripPrefix(SandboxPath, inst.Sandbox))
+	}
+	root.Handle("/", srv)
+	inst.Handler = root
+	return inst, nil
+}
+
+// StartWorker processes tasks in this process (embedded mode).
+func (inst *Instance) StartWorker(concurrency int) error {
+	rw, err := StartWorker(inst.Worker, inst.Redis, inst.Queue, concurrency, inst.logger)
+	if err != nil {
+		return err
+	}
+	inst.running = rw
+	return nil
+}
+
+// Close stops the worker and closes everything opened.
+func (inst *Instance) Close() {
+	if inst.running != nil {
+		inst.running.Stop()
+	}
+	if inst.Queue != nil {
+		inst.Queue.Close()
+	}
+	if inst.Redis != nil {
+		inst.Redis.Close()
+	}
+	if inst.Store != nil {
+		inst.Store.Close()
+	}
+}
+
+// loopback is the address to reach a listener from this process.
+func loopback(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+	}
+	return tcp.String()
+}
