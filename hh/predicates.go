@@ -114,7 +114,7 @@ func IsLimitExceeded(err error) bool {
 			return true
 		}
 	}
-	return e.StatusCode == http.StatusTooManyRequests && e.Op == OpApply
+	return e.StatusCode == http.StatusTooManyRequests && e.Op == OpApply && e.RetryAfter == 0 && len(e.Errors) == 0
 }
 
 // IsAlreadyApplied reports whether a negotiation already exists for this
