@@ -27,6 +27,9 @@ import (
 // packages in parallel and asynq has no key prefix.
 const redisDB = 1
 
+// testSecret is the token encryption key of every test store.
+const testSecret = "0123456789abcdef0123456789abcdef"
+
 // env is one test's world: the hh sandbox over HTTP, a temp SQLite store, a
 // Redis, and workers.
 type env struct {
@@ -39,6 +42,7 @@ type env struct {
 	rdb     redis.UniversalClient
 	queue   *asynq.Client
 	hhCfg   hh.Config
+	dbPath  string // the SQLite file, for worker processes the test starts
 	// requests counts every HTTP attempt to hh made by the workers.
 	requests   atomic.Int64
 	workerOpts workerOptions
@@ -74,11 +78,12 @@ func newEnv(t *testing.T, o envOptions) *env {
 	t.Cleanup(srv.Close)
 	e.hhURL = srv.URL
 
-	cipher, err := store.NewCipherFromSecret([]byte("0123456789abcdef0123456789abcdef"))
+	cipher, err := store.NewCipherFromSecret([]byte(testSecret))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.store, err = store.Open(ctx, filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: cipher, Migrate: true})
+	e.dbPath = filepath.Join(t.TempDir(), "otklik.db")
+	e.store, err = store.Open(ctx, e.dbPath, store.Options{Cipher: cipher, Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
