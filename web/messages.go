@@ -191,6 +191,15 @@ var messages = map[string]map[string]string{
 		"review.refresh":         "обновить",
 		"review.applied":         "Отклик отправлен",
 
+		"count.queued":   "в очереди",
+		"count.applied":  "отправлено",
+		"count.review":   "на проверке",
+		"count.skipped":  "пропущено",
+		"count.failed":   "с ошибкой",
+		"count.external": "на сайте работодателя",
+
+		"review.test_hint": "Если тест обязателен, откликнитесь на hh.ru вместе с тестом и уберите вакансию отсюда; если нет — отправьте отклик здесь.",
+
 		"status.queued":   "В очереди",
 		"status.applied":  "Отправлен",
 		"status.review":   "На проверке",
@@ -444,6 +453,15 @@ var messages = map[string]map[string]string{
 		"review.on_its_way":      "On its way…",
 		"review.refresh":         "refresh",
 		"review.applied":         "Application sent",
+
+		"count.queued":   "queued",
+		"count.applied":  "applied",
+		"count.review":   "in review",
+		"count.skipped":  "skipped",
+		"count.failed":   "failed",
+		"count.external": "on the employer's site",
+
+		"review.test_hint": "If the test is mandatory, apply on hh.ru with the test and dismiss the vacancy here; if not, send the application here.",
 
 		"status.queued":   "Queued",
 		"status.applied":  "Applied",

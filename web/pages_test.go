@@ -119,8 +119,10 @@ func TestMessagesComplete(t *testing.T) {
 		return nil
 	})
 	for _, st := range store.Statuses {
-		if _, ok := messages["ru"]["status."+string(st)]; !ok {
-			t.Errorf("no label for status %s", st)
+		for _, prefix := range []string{"status.", "count."} {
+			if _, ok := messages["ru"][prefix+string(st)]; !ok {
+				t.Errorf("no %s label for status %s", prefix, st)
+			}
 		}
 	}
 	for _, key := range flashes {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -21,7 +22,8 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, "/review", "")
 		return
 	}
-	letter := r.PostForm.Get("message")
+	// Browsers send a textarea's line breaks as CRLF.
+	letter := strings.ReplaceAll(r.PostForm.Get("message"), "\r\n", "\n")
 	if letter != "" || a.ResponseLetterRequired {
 		checked, err := rules.CheckLetter(letter)
 		if err != nil {

@@ -58,6 +58,10 @@ func (h *handler) middleware(next http.Handler) http.Handler {
 // the cookie, else Russian.
 func (h *handler) withVisitor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sessionless(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		v := &visitor{lang: defaultLang}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			sess, err := h.store.SessionByToken(r.Context(), ck.Value)
@@ -95,6 +99,12 @@ func (h *handler) withVisitor(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey, v)))
 	})
+}
+
+// sessionless paths need no session: no database read for a stylesheet
+// or a health probe.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 // checkCSRF refuses a state-changing request without a valid csrf field:
