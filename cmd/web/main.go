@@ -72,7 +72,8 @@ func run() error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		logger.Info("shutting down")
+		logger.Info("shutting down: finishing running tasks, then requests")
+		inst.StopWorker()
 		sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		err = hs.Shutdown(sctx)

@@ -113,11 +113,19 @@ func (inst *Instance) StartWorker(concurrency int) error {
 	return nil
 }
 
-// Close stops the worker and closes everything opened.
-func (inst *Instance) Close() {
+// StopWorker stops processing tasks, letting running ones finish. Stop it
+// before the web server: in sandbox mode running tasks still call the
+// sandbox through it.
+func (inst *Instance) StopWorker() {
 	if inst.running != nil {
 		inst.running.Stop()
+		inst.running = nil
 	}
+}
+
+// Close stops the worker and closes everything opened.
+func (inst *Instance) Close() {
+	inst.StopWorker()
 	if inst.Queue != nil {
 		inst.Queue.Close()
 	}
