@@ -102,6 +102,16 @@ type handler struct {
 
 // New builds the web app. It parses every template up front, so a broken
 // template is an error here and not on some page view later.
+//
+// In cmd/web, with the worker's pieces (tasks.Worker implements HHAccess,
+// tasks.Jobs implements Jobs):
+//
+//	oauth, _ := hh.NewClient(hh.Config{APIURL: cfg.HHAPIURL, OAuthURL: cfg.HHOAuthURL,
+//		UserAgent: cfg.HHUserAgent, ClientID: cfg.HHClientID, ClientSecret: cfg.HHClientSecret})
+//	srv, err := web.New(web.Deps{Config: cfg, Store: st, OAuth: oauth,
+//		HHAccess: worker, Jobs: tasks.Jobs{Queue: queue}, Logger: logger,
+//		Metrics: promhttp.Handler()})
+//	http.ListenAndServe(cfg.ListenAddr, srv.Handler())
 func New(d Deps) (*Server, error) {
 	switch {
 	case d.Store == nil:
