@@ -49,6 +49,11 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))
 
+	if h.queues != nil {
+		mux.Handle(QueueDashboardPath, h.adminOnly(h.queues))
+		mux.Handle(QueueDashboardPath+"/", h.adminOnly(h.queues))
+	}
+
 	mux.HandleFunc("/", h.notFound)
 	return mux
 }

@@ -58,6 +58,9 @@ type Deps struct {
 	ChoicesTTL time.Duration
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
+	// QueueDashboard, when set, is served at QueueDashboardPath to admins
+	// only (the asynq dashboard, asynqmon, rooted at that path).
+	QueueDashboard http.Handler
 	// Ready, when set, is checked by GET /readyz in addition to the store.
 	Ready func(context.Context) error
 	// PasswordCost is the bcrypt cost of new password hashes;
@@ -97,6 +100,7 @@ type handler struct {
 	inviteKey []byte
 	trustXFF  bool
 	metrics   http.Handler
+	queues    http.Handler
 	ready     func(context.Context) error
 }
 
@@ -182,6 +186,7 @@ func New(d Deps) (*Server, error) {
 		inviteKey: deriveKey(d.Config.SecretKey, "web invite"),
 		trustXFF:  d.TrustForwardedFor,
 		metrics:   d.Metrics,
+		queues:    d.QueueDashboard,
 		ready:     d.Ready,
 	}
 	return &Server{handler: h.middleware(h.routes())}, nil

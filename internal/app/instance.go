@@ -90,6 +90,8 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		Logger:   logger,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Ready:    inst.Redis.Ping,
+		// The asynq dashboard, for admins only.
+		QueueDashboard: QueueDashboard(inst.Redis.Conn),
 	})
 	if err != nil {
 		return nil, err
