@@ -87,7 +87,7 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 	if !migrate {
 		if err := st.CheckSchema(ctx); err != nil {
 			st.Close()
-			return nil, fmt.Errorf("DATABASE_URL: %w (start the web app once to migrate it)", err)
+			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
 	}
 	return st, nil
