@@ -15,15 +15,16 @@ import (
 	"github.com/otklik/otklik/store"
 )
 
-// BuildSummary gathers a user's last 24 hours up to now: counts by outcome,
-// what was sent, what waits for them, skips by reason, and account warnings.
-func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string, now time.Time, baseURL string) (*notify.Summary, error) {
+// BuildSummary gathers what happened to a user's vacancies since `since`
+// (the daily e-mail: the last 24 hours; the web's "today": since local
+// midnight): counts by outcome, what was sent, what waits for them now,
+// failures, skips by reason, and account warnings, in the user's language.
+func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string, since time.Time, baseURL string) (*notify.Summary, error) {
 	user, err := st.User(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	lang := user.Language
-	since := now.Add(-dailyWindow)
 	s := &notify.Summary{Day: day, Lang: lang, BaseURL: strings.TrimRight(baseURL, "/"), Counts: map[string]int{}}
 
 	counts, err := st.CountsByStatusSince(ctx, userID, since)
@@ -129,7 +130,7 @@ func (w *Worker) handleSummary(ctx context.Context, t *asynq.Task) error {
 func (w *Worker) sendSummary(ctx context.Context, p SummaryPayload) error {
 	saved, err := w.store.Summary(ctx, p.UserID, p.Day)
 	if errors.Is(err, store.ErrNotFound) {
-		sum, err := BuildSummary(ctx, w.store, p.UserID, p.Day, w.now(), w.baseURL)
+		sum, err := BuildSummary(ctx, w.store, p.UserID, p.Day, w.now().Add(-dailyWindow), w.baseURL)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // the user is gone
 		}
