@@ -1,6 +1,7 @@
 package tasks_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -23,6 +24,10 @@ func TestSteadyStateRunCostsOneSearch(t *testing.T) {
 
 	run := func(n int) store.RuleRun {
 		t.Helper()
+		// A press while the last run's task is still in the queue joins it.
+		e.waitFor("the last run's task to leave the queue", 30*time.Second, func() bool {
+			return e.taskIDs(tasks.TypeRuleRun)[fmt.Sprintf("rule:run:%d:now", r.ID)] == 0
+		})
 		if err := jobs.RunRule(e.ctx, u.ID, r.ID); err != nil {
 			t.Fatal(err)
 		}
