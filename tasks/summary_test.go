@@ -87,9 +87,14 @@ func TestSummaryEmailCarriesTheDaysCounts(t *testing.T) {
 		t.Error("the summary does not count skips by exclude word")
 	}
 
-	// A replayed task does not mail again.
+	// Once the mail is recorded as sent, a replayed task does not mail again.
+	day := time.Now().UTC().Format(time.DateOnly)
+	e.waitFor("the summary to be recorded as e-mailed", 30*time.Second, func() bool {
+		s, err := e.store.Summary(e.ctx, u.ID, day)
+		return err == nil && s.EmailedAt != nil
+	})
 	if err := processor(e.newWorker(func(d *tasks.Deps) { d.Mailer = mailer })).ProcessTask(e.ctx,
-		tasks.NewSummaryTask(u.ID, time.Now().UTC().Format(time.DateOnly))); err != nil {
+		tasks.NewSummaryTask(u.ID, day)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(500 * time.Millisecond)
