@@ -33,6 +33,7 @@ const (
 	ReasonHHError        Reason = "hh_error"        // hh refused; its words are kept
 	ReasonDismissed      Reason = "dismissed"       // the person dismissed the review item
 	ReasonAlreadyApplied Reason = "already_applied" // hh says a response exists
+	ReasonReconnect      Reason = "reconnect"       // hh no longer takes the account's token
 )
 
 type reasonText struct{ ru, en string }
@@ -57,6 +58,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonHHError:          {"hh.ru не принял отклик", "hh.ru did not accept the application"},
 	ReasonDismissed:        {"Вы убрали вакансию из очереди", "You dismissed this vacancy"},
 	ReasonAlreadyApplied:   {"Отклик на эту вакансию уже есть на hh.ru", "hh.ru already has your application to this vacancy"},
+	ReasonReconnect:        {"hh.ru больше не принимает доступ Otklik — подключите аккаунт заново, и отклик уйдёт", "hh.ru no longer accepts Otklik's access: connect your account again and it will be sent"},
 }
 
 // Text is the reason in words for a person: English when lang is "en",
@@ -87,6 +89,6 @@ func AllReasons() []Reason {
 		ReasonGotRejection, ReasonGotResponse, ReasonEmployerExcluded, ReasonExcludedWord,
 		ReasonDirect, ReasonTestRequired, ReasonLetterRequired, ReasonModeReview,
 		ReasonLimitExceeded, ReasonCaptcha, ReasonVacancyGone, ReasonLetterTooLong,
-		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied,
+		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
 	}
 }

@@ -53,14 +53,20 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	}
 	acct, err := w.account(ctx, p.UserID)
 	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
-		return nil // stays queued; the tick sends it once the person reconnects
+		// Stays queued, saying why; the tick sends it once the person reconnects.
+		return w.holdBack(ctx, a, rules.ReasonReconnect)
 	}
 	if err != nil {
 		return err
 	}
 	now := w.now()
 	if !acct.Usable(now) {
-		return nil // paused (captcha, limit); the tick resumes it
+		// Paused (captcha, limit): stays queued, saying why; the tick resumes it.
+		reason := rules.ReasonLimitExceeded
+		if acct.State == store.AccountCaptcha {
+			reason = rules.ReasonCaptcha
+		}
+		return w.holdBack(ctx, a, reason)
 	}
 	if paused, err := w.checkDailyLimit(ctx, a, now); paused || err != nil {
 		return err
@@ -204,4 +210,13 @@ func (w *Worker) pauseForLimit(ctx context.Context, a *store.Application, now ti
 		return err
 	}
 	return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonLimitExceeded), message)
+}
+
+// holdBack keeps a queued row queued with the reason it waits, so history
+// says why; a row already saying so is left alone.
+func (w *Worker) holdBack(ctx context.Context, a *store.Application, reason rules.Reason) error {
+	if a.Reason == string(reason) {
+		return nil
+	}
+	return w.store.Postpone(ctx, a.UserID, a.ID, string(reason), "")
 }

@@ -41,7 +41,7 @@ func TestWorkerKilledMidRunFinishesTheWork(t *testing.T) {
 	hhUser := e.sandboxUser(u)
 
 	first := e.startProcess(bin)
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("15 applications", 60*time.Second, func() bool { return len(e.sandboxApplied(hhUser)) >= 15 })

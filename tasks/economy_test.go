@@ -20,7 +20,7 @@ func TestSteadyStateRunCostsOneSearch(t *testing.T) {
 	u, resume := e.connect("anna@example.com", 0)
 	r := e.addRule(u, resume, func(r *rules.Rule) { r.Mode = rules.ModeReview })
 	e.startWorker()
-	jobs := tasks.Jobs{Queue: e.queue}
+	jobs := tasks.Jobs{Queue: e.queue, Store: e.store}
 
 	run := func(n int) store.RuleRun {
 		t.Helper()

@@ -27,7 +27,7 @@ func TestFlakyHHStillCompletesWithoutDuplicates(t *testing.T) {
 	e.sandbox.SetFaults(hhsandbox.Faults{ErrorRate: 0.2, RateLimitRate: 0.1, RetryAfter: time.Second})
 	e.startWorker()
 	e.startWorker()
-	jobs := tasks.Jobs{Queue: e.queue}
+	jobs := tasks.Jobs{Queue: e.queue, Store: e.store}
 	for _, r := range []*rules.Rule{annaRule, borisRule} {
 		if err := jobs.RunRule(e.ctx, r.UserID, r.ID); err != nil {
 			t.Fatal(err)

@@ -65,7 +65,7 @@ func TestTickTwiceAndTwoWorkersApplyNothingTwice(t *testing.T) {
 	// second apply task, as when a person presses "send" at the same time.
 	e.startWorker()
 	e.startWorker()
-	jobs := tasks.Jobs{Queue: e.queue}
+	jobs := tasks.Jobs{Queue: e.queue, Store: e.store}
 	doubled := map[int64]bool{}
 	deadline := time.Now().Add(30 * time.Second)
 	for len(doubled) < 20 && time.Now().Before(deadline) {

@@ -4,17 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/otklik/otklik/store"
 )
 
 // Jobs enqueues the work a person asks for in the web app.
-type Jobs struct{ Queue *asynq.Client }
+type Jobs struct {
+	Queue *asynq.Client
+	// Store names the rule's last completed run in "run now" task IDs; nil
+	// makes every press after the first join a finished run until its ID
+	// expires.
+	Store *store.Store
+}
 
 // RunRule starts a run of the rule within seconds. A press while a manual
-// run is pending or running joins it.
+// run is pending or running joins it; a press after it completed starts a
+// new one.
 func (j Jobs) RunRule(ctx context.Context, userID, ruleID int64) error {
-	_, err := j.Queue.EnqueueContext(ctx, NewManualRuleRunTask(userID, ruleID))
+	var last time.Time
+	if j.Store != nil {
+		rule, err := j.Store.Rule(ctx, userID, ruleID)
+		if err != nil {
+			return fmt.Errorf("tasks: run rule %d: %w", ruleID, err)
+		}
+		last = rule.LastCompletedRunAt
+	}
+	_, err := j.Queue.EnqueueContext(ctx, NewManualRuleRunTask(userID, ruleID, last))
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("tasks: run rule %d: %w", ruleID, err)
 	}

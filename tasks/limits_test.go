@@ -28,7 +28,7 @@ func TestLimitExceededPausesUntilTheWindowFrees(t *testing.T) {
 	clock := &testClock{}
 	w := e.startWorker(clock.deps())
 
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("the account to pause", 60*time.Second, func() bool {
@@ -123,7 +123,7 @@ func TestCaptchaPausesUntilSolved(t *testing.T) {
 	clock := &testClock{}
 	w := e.startWorker(clock.deps())
 
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("5 applications", 60*time.Second, func() bool { return len(e.sandboxApplied(hhUser)) >= 5 })

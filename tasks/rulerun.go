@@ -84,12 +84,18 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		}
 	}
 
-	// One run of a rule at a time: a press of "run now" while a scheduled
-	// run is in flight (or the other way round) joins the run in flight.
+	// One run of a rule at a time. Another run in flight (or a lock left
+	// by a worker that died mid-run, until it expires) makes this one wait
+	// and try again, without counting as a failure: a run that merely
+	// "joined" could leave its schedule or a person's press unserved.
 	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), 16*time.Minute, 0)
 	if errors.Is(err, errLocked) {
-		log.Info("rule run joined the run in flight")
-		return nil
+		delay := 30 * time.Second
+		if p.Manual {
+			delay = 2 * time.Second
+		}
+		log.Info("another run of the rule is in flight; waiting", "retry_in", delay)
+		return retryLater(delay, nil)
 	}
 	if err != nil {
 		return err

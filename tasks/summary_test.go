@@ -29,7 +29,7 @@ func TestSummaryEmailCarriesTheDaysCounts(t *testing.T) {
 		r.ExcludeWords = []string{"менеджер"}
 	})
 	w := e.startWorker(func(d *tasks.Deps) { d.Mailer = mailer })
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitSettled([]*store.User{u}, 60*time.Second)

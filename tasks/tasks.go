@@ -97,12 +97,13 @@ func NewScheduledRuleRunTask(userID, ruleID int64, slot int64) *asynq.Task {
 		asynq.Retention(2*time.Hour))
 }
 
-// NewManualRuleRunTask is "run now". While such a run is pending or active a
-// second press conflicts with it (and joins it); once it has finished, its ID
-// is free again and a new press starts a new run.
-func NewManualRuleRunTask(userID, ruleID int64) *asynq.Task {
+// NewManualRuleRunTask is "run now". Its ID names the rule's last completed
+// run: a second press while this run is pending or active conflicts with it
+// (and joins it); once the run has completed, the next press names a new
+// last run and starts a new one.
+func NewManualRuleRunTask(userID, ruleID int64, lastCompleted time.Time) *asynq.Task {
 	return newTask(TypeRuleRun, RuleRunPayload{UserID: userID, RuleID: ruleID, Manual: true},
-		asynq.TaskID(fmt.Sprintf("rule:run:%d:now", ruleID)),
+		asynq.TaskID(fmt.Sprintf("rule:run:%d:now:%d", ruleID, lastCompleted.UnixMilli())),
 		asynq.Queue(QueueCritical), asynq.MaxRetry(3), asynq.Timeout(15*time.Minute))
 }
 

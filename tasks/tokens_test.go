@@ -25,7 +25,7 @@ func TestTokenExpiresMidRun(t *testing.T) {
 
 	e.sandbox.ExpireTokens(hhUser)
 	e.startWorker()
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("10 applications", 60*time.Second, func() bool { return len(e.sandboxApplied(hhUser)) >= 10 })
@@ -127,7 +127,7 @@ func TestRevokedTokenPausesAndLosesNothing(t *testing.T) {
 	clock := &testClock{}
 	w := e.startWorker(clock.deps())
 
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("10 applications", 60*time.Second, func() bool { return len(e.sandboxApplied(hhUser)) >= 10 })

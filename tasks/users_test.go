@@ -89,7 +89,7 @@ func TestThreeUsersGetWhatTheirRulesSay(t *testing.T) {
 
 	e.startWorker()
 	e.startWorker() // two worker processes share the queue
-	jobs := tasks.Jobs{Queue: e.queue}
+	jobs := tasks.Jobs{Queue: e.queue, Store: e.store}
 	for _, p := range []struct {
 		u *store.User
 		r *rules.Rule

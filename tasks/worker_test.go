@@ -15,7 +15,7 @@ func TestRunNowAppliesAndQueuesReview(t *testing.T) {
 	u, resume := e.connect("anna@example.com", 0)
 	r := e.addRule(u, resume, func(r *rules.Rule) { r.Mode = rules.ModeLetters })
 
-	if err := (tasks.Jobs{Queue: e.queue}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	e.waitSettled([]*store.User{u}, 60*time.Second)

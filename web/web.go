@@ -113,7 +113,7 @@ type handler struct {
 //	oauth, _ := hh.NewClient(hh.Config{APIURL: cfg.HHAPIURL, OAuthURL: cfg.HHOAuthURL,
 //		UserAgent: cfg.HHUserAgent, ClientID: cfg.HHClientID, ClientSecret: cfg.HHClientSecret})
 //	srv, err := web.New(web.Deps{Config: cfg, Store: st, OAuth: oauth,
-//		HHAccess: worker, Jobs: tasks.Jobs{Queue: queue}, Logger: logger,
+//		HHAccess: worker, Jobs: tasks.Jobs{Queue: queue, Store: st}, Logger: logger,
 //		Metrics: promhttp.Handler()})
 //	http.ListenAndServe(cfg.ListenAddr, srv.Handler())
 func New(d Deps) (*Server, error) {

@@ -86,7 +86,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		Store:    inst.Store,
 		OAuth:    oauth,
 		HHAccess: inst.Worker,
-		Jobs:     tasks.Jobs{Queue: inst.Queue},
+		Jobs:     tasks.Jobs{Queue: inst.Queue, Store: inst.Store},
 		Logger:   logger,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Ready:    inst.Redis.Ping,
