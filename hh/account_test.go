@@ -201,6 +201,35 @@ func TestAreas(t *testing.T) {
 	}
 }
 
+func TestProfessionalRoles(t *testing.T) {
+	c, mux := setup(t)
+	mux.HandleFunc("/professional_roles", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testHeaders(t, r, testToken)
+		if r.URL.RawQuery != "" {
+			t.Errorf("query = %q, want none", r.URL.RawQuery)
+		}
+		writeJSON(w, http.StatusOK, string(fixture(t, "professional_roles.json")))
+	})
+	pr, err := c.ProfessionalRoles(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pr.Categories) != 2 || pr.Categories[0].ID != "11" || pr.Categories[0].Name != "Информационные технологии" || len(pr.Categories[0].Roles) != 4 {
+		t.Fatalf("categories = %+v", pr.Categories)
+	}
+	if got, want := pr.Categories[0].Roles[0], (ProfessionalRole{ID: "96", Name: "Программист, разработчик"}); got != want {
+		t.Errorf("role = %+v, want %+v", got, want)
+	}
+	if got, want := pr.Categories[0].Roles[3], (ProfessionalRole{ID: "55", Name: "Оператор ПК, оператор базы данных",
+		AcceptIncompleteResumes: true, SearchDeprecated: true, SelectDeprecated: true}); got != want {
+		t.Errorf("deprecated role = %+v, want %+v", got, want)
+	}
+	if got := pr.Categories[1].Roles[0]; !got.IsDefault || !got.AcceptIncompleteResumes {
+		t.Errorf("default role = %+v", got)
+	}
+}
+
 func TestAnonymousClientSendsNoAuthorization(t *testing.T) {
 	c, mux := setup(t)
 	anon, err := NewClient(Config{APIURL: c.apiURL.String(), UserAgent: testUserAgent})

@@ -60,6 +60,7 @@ const (
 	OpUnblacklistEmployer  = "unblacklist_employer"
 	OpDictionaries         = "dictionaries"
 	OpAreas                = "areas"
+	OpProfessionalRoles    = "professional_roles"
 )
 
 // Limiter paces requests. Wait blocks until one request may be sent or ctx is

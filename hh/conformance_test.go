@@ -153,6 +153,7 @@ var fixtures = []struct {
 	{"blacklisted_employers.json", http.MethodGet, "/employers/blacklisted", http.StatusOK},
 	{"dictionaries.json", http.MethodGet, "/dictionaries", http.StatusOK},
 	{"areas.json", http.MethodGet, "/areas", http.StatusOK},
+	{"professional_roles.json", http.MethodGet, "/professional_roles", http.StatusOK},
 }
 
 // TestFixturesMatchSpec validates every success fixture against the response

@@ -28,6 +28,12 @@ func item(doc map[string]any, i int) map[string]any {
 	return doc["items"].([]any)[i].(map[string]any)
 }
 
+// role is the j-th role of the i-th category of a professional roles answer.
+func role(doc map[string]any, i, j int) map[string]any {
+	cat := doc["categories"].([]any)[i].(map[string]any)
+	return cat["roles"].([]any)[j].(map[string]any)
+}
+
 func TestStrictDecodingSearch(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -122,6 +128,13 @@ func TestStrictDecodingOtherOps(t *testing.T) {
 		{"/dictionaries", "dictionaries.json", func(d map[string]any) { d["currency"].([]any)[1].(map[string]any)["code"] = nil },
 			func(c *Client) error { _, err := c.Dictionaries(context.Background()); return err },
 			"hh: decode dictionaries: currency[1].code: required field missing (null)"},
+		{"/professional_roles", "professional_roles.json", func(d map[string]any) { delete(role(d, 1, 0), "is_default") },
+			func(c *Client) error { _, err := c.ProfessionalRoles(context.Background()); return err },
+			"hh: decode professional_roles: categories[1].roles[0].is_default: required field missing"},
+		{"/professional_roles", "professional_roles.json", func(d map[string]any) { d["categories"].([]any)[0].(map[string]any)["name"] = nil },
+			func(c *Client) error { _, err := c.ProfessionalRoles(context.Background()); return err }, ""},
+		{"/professional_roles", "professional_roles.json", func(d map[string]any) { delete(role(d, 0, 2), "search_deprecated") },
+			func(c *Client) error { _, err := c.ProfessionalRoles(context.Background()); return err }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -234,12 +247,13 @@ func TestFixturesDecode(t *testing.T) {
 		{"blacklisted_employers.json", shapeBlacklistedEmployerPage, &BlacklistedEmployerPage{}},
 		{"dictionaries.json", shapeDictionaries, &Dictionaries{}},
 		{"areas.json", shapeAreas, &[]AreaNode{}},
+		{"professional_roles.json", shapeProfessionalRoles, &ProfessionalRoles{}},
 	} {
 		if err := decode("test", fixture(t, tc.file), tc.shape, tc.v); err != nil {
 			t.Errorf("%s: %v", tc.file, err)
 		}
 	}
-	if len(fixtures) != 10 {
+	if len(fixtures) != 11 {
 		t.Errorf("fixtures table has %d entries; keep it and this test in step", len(fixtures))
 	}
 }

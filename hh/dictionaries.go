@@ -26,3 +26,16 @@ func (c *Client) Areas(ctx context.Context) ([]AreaNode, error) {
 	}
 	return areas, nil
 }
+
+// ProfessionalRoles returns hh's professional roles grouped by category (GET
+// /professional_roles). Roles marked SearchDeprecated should not be offered
+// in search forms.
+//
+// Docs: https://api.hh.ru/openapi/redoc#tag/Obshie-spravochniki/operation/get-professional-roles-dictionary
+func (c *Client) ProfessionalRoles(ctx context.Context) (*ProfessionalRoles, error) {
+	var pr ProfessionalRoles
+	if err := c.get(ctx, OpProfessionalRoles, "professional_roles", nil, shapeProfessionalRoles, &pr); err != nil {
+		return nil, err
+	}
+	return &pr, nil
+}

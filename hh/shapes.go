@@ -84,6 +84,11 @@ var (
 
 	// DictionariesAreaResponse (GET /areas): a tree of any depth.
 	shapeAreas = areaTreeShape()
+
+	// ProfessionalRolesCatalog (GET /professional_roles).
+	shapeProfessionalRoles = newShape("categories", "categories[].id", "categories[].name?",
+		"categories[].roles", "categories[].roles[].id", "categories[].roles[].name",
+		"categories[].roles[].accept_incomplete_resumes", "categories[].roles[].is_default")
 )
 
 func areaTreeShape() *shape {

@@ -203,6 +203,7 @@ var shapeCases = []struct {
 	{"EmployersEmployersBlacklistedResponse", reflect.TypeFor[BlacklistedEmployerPage](), shapeBlacklistedEmployerPage},
 	{"DictionariesDictResponse", reflect.TypeFor[Dictionaries](), shapeDictionaries},
 	{"DictionariesAreaResponse", reflect.TypeFor[[]AreaNode](), shapeAreas},
+	{"ProfessionalRolesCatalog", reflect.TypeFor[ProfessionalRoles](), shapeProfessionalRoles},
 }
 
 // TestShapesMatchSpec proves that strict decoding requires exactly what hh's

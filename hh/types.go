@@ -320,6 +320,31 @@ type Dictionaries struct {
 	Currency           []Currency `json:"currency"`
 }
 
+// ProfessionalRoles is hh's professional role catalogue from
+// GET /professional_roles.
+type ProfessionalRoles struct {
+	Categories []RoleCategory `json:"categories"`
+}
+
+// RoleCategory groups professional roles ("Информационные технологии").
+// A role may appear in several categories.
+type RoleCategory struct {
+	ID    string             `json:"id"`
+	Name  string             `json:"name"`
+	Roles []ProfessionalRole `json:"roles"`
+}
+
+// ProfessionalRole is one role of the catalogue; its ID is what the
+// professional_role search parameter takes.
+type ProfessionalRole struct {
+	ID                      string `json:"id"`
+	Name                    string `json:"name"`
+	AcceptIncompleteResumes bool   `json:"accept_incomplete_resumes"`
+	IsDefault               bool   `json:"is_default"`
+	SearchDeprecated        bool   `json:"search_deprecated"` // not to be offered in search forms
+	SelectDeprecated        bool   `json:"select_deprecated"` // not to be chosen for new resumes and vacancies
+}
+
 // Search orders (SimilarVacanciesParams.OrderBy).
 const (
 	OrderByPublicationTime = "publication_time"

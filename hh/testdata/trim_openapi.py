@@ -26,6 +26,7 @@ KEEP = {
     ("/employers/blacklisted/{employer_id}", "delete"),
     ("/dictionaries", "get"),
     ("/areas", "get"),
+    ("/professional_roles", "get"),
 }
 
 
