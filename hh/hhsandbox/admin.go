@@ -153,6 +153,9 @@ func (s *Sandbox) putVacancyLocked(v Vacancy) (*Vacancy, error) {
 	if c.ProfessionalRole == "" {
 		c.ProfessionalRole = "96"
 	}
+	if _, ok := roleNames[c.ProfessionalRole]; !ok {
+		return nil, fmt.Errorf("hhsandbox: vacancy %s: unknown professional role %q", c.ID, c.ProfessionalRole)
+	}
 	if c.Description == "" {
 		c.Description = description(c)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
 )
 
@@ -19,7 +20,7 @@ func TestAPIRequiresUserAgent(t *testing.T) {
 		}
 		return e.do(req)
 	}
-	for _, path := range []string{"/me", "/dictionaries", "/token"} {
+	for _, path := range []string{"/me", "/dictionaries", "/professional_roles", "/token"} {
 		r := send(path, nil)
 		if path == "/token" {
 			r = e.do(func() *http.Request {
@@ -145,5 +146,45 @@ func TestDictionariesAndAreasAreAnonymous(t *testing.T) {
 		if !found[id] {
 			t.Errorf("/areas lacks %s", id)
 		}
+	}
+}
+
+// The role catalogue is public and covers every role a vacancy carries, so
+// a search form built from it can find each generated vacancy.
+func TestProfessionalRolesCoverTheCatalogue(t *testing.T) {
+	e := newEnv(t, hhsandbox.Options{})
+	var pr hh.ProfessionalRoles
+	e.get("/professional_roles", "").json(t, &pr)
+	roles := map[string]hh.ProfessionalRole{}
+	for _, c := range pr.Categories {
+		if c.ID == "" || c.Name == "" || len(c.Roles) == 0 {
+			t.Errorf("category %+v", c)
+		}
+		for _, r := range c.Roles {
+			roles[r.ID] = r
+		}
+	}
+	for id, name := range map[string]string{"96": "Программист, разработчик", "124": "Тестировщик", "10": "Аналитик",
+		"34": "Дизайнер, художник", "160": "DevOps-инженер", "113": "Системный администратор"} {
+		if roles[id].Name != name || roles[id].SearchDeprecated {
+			t.Errorf("role %s = %+v, want %q offered in search", id, roles[id], name)
+		}
+	}
+	deprecated := 0
+	for _, r := range roles {
+		if r.SearchDeprecated {
+			deprecated++
+		}
+	}
+	if deprecated == 0 {
+		t.Error("no role is search_deprecated; the form's filtering goes untested")
+	}
+	for _, v := range e.sb.Vacancies() {
+		if r, ok := roles[v.ProfessionalRole]; !ok || r.SearchDeprecated {
+			t.Fatalf("vacancy %s has role %q, which the catalogue does not offer (%+v)", v.ID, v.ProfessionalRole, r)
+		}
+	}
+	if _, err := e.sb.PutVacancy(hhsandbox.Vacancy{Name: "Астронавт", ProfessionalRole: "999999"}); err == nil {
+		t.Error("a vacancy with an unknown role was accepted")
 	}
 }

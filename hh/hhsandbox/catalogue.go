@@ -11,7 +11,7 @@ import (
 
 // profession is a family of similar vacancies the generator draws from.
 type profession struct {
-	role           string // professional_roles id
+	role           string // professional_roles id, one of roleCategories
 	titles         []string
 	requirements   []string
 	responsibility []string
@@ -19,21 +19,6 @@ type profession struct {
 	salary         int  // typical middle-level monthly salary, roubles
 	it             bool // IT employers, remote work and USD salaries are likelier
 	weight         int
-}
-
-// roleNames are the professional_roles the catalogue uses (hh's real ids).
-var roleNames = map[string]string{
-	"96":  "Программист, разработчик",
-	"10":  "Аналитик",
-	"156": "BI-аналитик, аналитик данных",
-	"124": "Тестировщик",
-	"107": "Руководитель проектов",
-	"70":  "Менеджер по продажам, менеджер по работе с клиентами",
-	"18":  "Бухгалтер",
-	"34":  "Дизайнер, художник",
-	"160": "DevOps-инженер",
-	"121": "Специалист технической поддержки",
-	"69":  "Менеджер по персоналу",
 }
 
 var professions = []profession{

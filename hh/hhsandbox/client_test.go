@@ -75,6 +75,10 @@ func TestClientScenario(t *testing.T) {
 	if err != nil || len(areas) != 3 {
 		t.Errorf("Areas: %d, %v", len(areas), err)
 	}
+	roles, err := c.ProfessionalRoles(ctx)
+	if err != nil || len(roles.Categories) == 0 || roles.Categories[0].Roles[0].ID == "" {
+		t.Errorf("ProfessionalRoles: %+v, %v", roles, err)
+	}
 
 	// Apply to an ordinary vacancy.
 	target := e.vacancy(plain)

@@ -258,4 +258,6 @@ func TestConformanceDictionariesAndAreas(t *testing.T) {
 	e := newEnv(t, hhsandbox.Options{})
 	e.check("GET", "/dictionaries", "", nil, "", 200)
 	e.check("GET", "/areas", "", nil, "", 200)
+	e.check("GET", "/professional_roles", "", nil, "", 200)
+	e.check("GET", "/professional_roles", e.token(ivan), nil, "", 200)
 }

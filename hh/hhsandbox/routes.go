@@ -9,7 +9,7 @@ import (
 type access int
 
 const (
-	anyone    access = iota // token optional (dictionaries, areas)
+	anyone    access = iota // token optional (dictionaries, areas, professional roles)
 	user                    // a valid user or application token (/me)
 	applicant               // a valid token of a user who is an applicant
 )
@@ -54,6 +54,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("GET /dictionaries", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleDictionaries(w, r) }))
 	m.HandleFunc("GET /areas", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleAreas(w, r) }))
 	m.HandleFunc("GET /areas/{id}", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleArea(w, r) }))
+	m.HandleFunc("GET /professional_roles", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleProfessionalRoles(w, r) }))
 
 	// The admin API.
 	s.adminRoutes(m)

@@ -16,7 +16,7 @@
 // /oauth/token), DELETE /oauth/token, GET /me, GET /resumes/mine,
 // GET /resumes/{id}/similar_vacancies, GET /vacancies/{id}, POST and GET
 // /negotiations, GET /negotiations/{id}, the vacancy and employer blacklists,
-// GET /dictionaries, GET /areas.
+// GET /dictionaries, GET /areas, GET /areas/{id}, GET /professional_roles.
 package hhsandbox
 
 import (
@@ -82,6 +82,7 @@ type Sandbox struct {
 	mux     *http.ServeMux
 	pages   *template.Template
 	dicts   dictionaries
+	roles   []byte // GET /professional_roles
 	areas   *areaTree
 	signKey []byte
 
@@ -124,6 +125,7 @@ func New(opts Options) *Sandbox {
 		opts:    opts,
 		pages:   parsePages(),
 		dicts:   loadDictionaries(),
+		roles:   professionalRolesJSON(),
 		areas:   newAreaTree(),
 		signKey: mac.Sum(nil),
 	}
