@@ -1,0 +1,311 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// letterTemplate is every rule's template, so every application carries a
+// rendered letter (as a real rule with a template does).
+const letterTemplate = "Здравствуйте! Меня заинтересовала вакансия «{vacancy}» в {company}. " +
+	"Моё резюме «{resume}» приложено. С уважением, {first_name} {last_name}."
+
+// hhCounts are the requests the sandbox answered, by what they were.
+type hhCounts struct {
+	Search, Apply, Token, Other int64
+	Status5xx, Status429        int64
+}
+
+func (c hhCounts) total() int64 { return c.Search + c.Apply + c.Token + c.Other }
+
+func (c hhCounts) sub(o hhCounts) hhCounts {
+	return hhCounts{c.Search - o.Search, c.Apply - o.Apply, c.Token - o.Token, c.Other - o.Other,
+		c.Status5xx - o.Status5xx, c.Status429 - o.Status429}
+}
+
+// counter counts requests on their way to the sandbox: what hh would see.
+type counter struct {
+	search, apply, token, other atomic.Int64
+	s5xx, s429                  atomic.Int64
+	next                        http.Handler
+}
+
+func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/similar_vacancies"):
+		c.search.Add(1)
+	case r.Method == http.MethodPost && r.URL.Path == "/negotiations":
+		c.apply.Add(1)
+	case r.Method == http.MethodPost && (r.URL.Path == "/token" || r.URL.Path == "/oauth/token"):
+		c.token.Add(1)
+	default:
+		c.other.Add(1)
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	c.next.ServeHTTP(sw, r)
+	switch {
+	case sw.status == http.StatusTooManyRequests:
+		c.s429.Add(1)
+	case sw.status >= 500:
+		c.s5xx.Add(1)
+	}
+}
+
+func (c *counter) snapshot() hhCounts {
+	return hhCounts{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// world is the harness's side: the sandbox, the store, Redis and the users.
+type world struct {
+	o        options
+	dir      string
+	sandbox  *hhsandbox.Sandbox
+	counts   *counter
+	hhURL    string
+	server   *http.Server
+	store    *store.Store
+	dbPath   string
+	secret   []byte
+	redisCfg workerConfig // only the Redis fields
+	conn     asynq.RedisConnOpt
+	rdb      redis.UniversalClient
+	mini     *miniredis.Miniredis
+	stopMini chan struct{}
+	queue    *asynq.Client
+	insp     *asynq.Inspector
+	users    []loadUser
+}
+
+// loadUser is one Otklik user and their rules.
+type loadUser struct {
+	ID      int64
+	HHID    string
+	RuleIDs []int64
+}
+
+func newWorld(ctx context.Context, o options, dir string) (*world, error) {
+	w := &world{o: o, dir: dir}
+	w.sandbox = hhsandbox.New(hhsandbox.Options{Seed: o.Seed, Vacancies: o.Vacancies})
+	w.counts = &counter{next: w.sandbox}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	w.hhURL = "http://" + ln.Addr().String()
+	w.server = &http.Server{Handler: w.counts, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = w.server.Serve(ln) }()
+
+	w.secret = make([]byte, 32)
+	_, _ = rand.Read(w.secret)
+	cipher, err := store.NewCipherFromSecret(w.secret)
+	if err != nil {
+		return nil, err
+	}
+	w.dbPath = filepath.Join(dir, "otklik.db")
+	if w.store, err = store.Open(ctx, w.dbPath, store.Options{Cipher: cipher, Migrate: true}); err != nil {
+		return nil, err
+	}
+	if err := w.openRedis(ctx); err != nil {
+		w.close()
+		return nil, err
+	}
+	w.queue = asynq.NewClient(w.conn)
+	w.insp = asynq.NewInspector(w.conn)
+	return w, nil
+}
+
+func (w *world) openRedis(ctx context.Context) error {
+	if w.o.Redis == "embedded" {
+		w.mini = miniredis.NewMiniRedis()
+		if err := w.mini.StartAddr("127.0.0.1:0"); err != nil {
+			return err
+		}
+		// miniredis expires keys only when told time has passed.
+		w.stopMini = make(chan struct{})
+		go func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-w.stopMini:
+					return
+				case <-t.C:
+					w.mini.FastForward(100 * time.Millisecond)
+				}
+			}
+		}()
+		w.redisCfg = workerConfig{RedisAddr: w.mini.Addr()}
+		w.conn = asynq.RedisClientOpt{Addr: w.mini.Addr()}
+		w.rdb = redis.NewClient(&redis.Options{Addr: w.mini.Addr()})
+		return nil
+	}
+	opt, err := redis.ParseURL(w.o.Redis)
+	if err != nil {
+		return fmt.Errorf("-redis: %w", err)
+	}
+	opt.DB = w.o.RedisDB
+	w.redisCfg = workerConfig{RedisAddr: opt.Addr, RedisUser: opt.Username, RedisPassword: opt.Password, RedisDB: opt.DB}
+	w.conn = asynq.RedisClientOpt{Addr: opt.Addr, Username: opt.Username, Password: opt.Password, DB: opt.DB}
+	w.rdb = redis.NewClient(opt)
+	if err := w.rdb.FlushDB(ctx).Err(); err != nil {
+		return fmt.Errorf("flush Redis DB %d: %w", opt.DB, err)
+	}
+	return nil
+}
+
+func (w *world) close() {
+	if w.insp != nil {
+		_ = w.insp.Close()
+	}
+	if w.queue != nil {
+		_ = w.queue.Close()
+	}
+	if w.rdb != nil {
+		_ = w.rdb.Close()
+	}
+	if w.mini != nil {
+		close(w.stopMini)
+		w.mini.Close()
+	}
+	if w.store != nil {
+		_ = w.store.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = w.server.Shutdown(ctx)
+}
+
+// workerConfig is the configuration of worker process i.
+func (w *world) workerConfig(i int) workerConfig {
+	c := w.redisCfg
+	c.Database = w.dbPath
+	c.SecretHex = hex.EncodeToString(w.secret)
+	c.HHURL = w.hhURL
+	c.ClientID = w.sandbox.ClientID()
+	c.ClientSecret = w.sandbox.ClientSecret()
+	c.RateLimit = w.o.Rate
+	c.ApplyInterval = w.o.ApplyInterval
+	c.Concurrency = w.o.Concurrency
+	c.Timings = filepath.Join(w.dir, fmt.Sprintf("timings-%d.tsv", i))
+	c.LogFile = filepath.Join(w.dir, fmt.Sprintf("worker-%d.log", i))
+	return c
+}
+
+// populate creates the users, connects each to its own sandbox applicant (a
+// token issued as if they had walked the OAuth pages, the resumes read over
+// the API) and gives each o.Rules rules.
+func (w *world) populate(ctx context.Context) error {
+	applicants := w.sandbox.AddApplicants(w.o.Users)
+	w.users = make([]loadUser, len(applicants))
+	hc, err := hh.NewClient(hh.Config{APIURL: w.hhURL, OAuthURL: w.hhURL, UserAgent: "OtklikLoadtest/1.0 (loadtest@otklik.example)"})
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, a := range applicants {
+		g.Go(func() error {
+			u, err := w.connect(gctx, hc, i, a)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			w.users[i] = u
+			mu.Unlock()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func (w *world) connect(ctx context.Context, hc *hh.Client, i int, a hhsandbox.User) (loadUser, error) {
+	u, err := w.store.CreateUser(ctx, fmt.Sprintf("load%05d@otklik.test", i),
+		"$2a$10$loadtestloadtestloadtestloadtestloadtestloadtestloadte")
+	if err != nil {
+		return loadUser{}, err
+	}
+	tok, err := w.sandbox.IssueToken(a.ID)
+	if err != nil {
+		return loadUser{}, err
+	}
+	err = w.store.SaveHHAccount(ctx, u.ID, store.HHAccount{
+		HHUserID: a.ID, FirstName: a.FirstName, LastName: a.LastName,
+		Token: hh.Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: "bearer", ExpiresAt: tok.ExpiresAt},
+	})
+	if err != nil {
+		return loadUser{}, err
+	}
+	resumes, err := hc.WithToken(tok.AccessToken).MyResumes(ctx)
+	if err != nil {
+		return loadUser{}, err
+	}
+	if err := w.store.ReplaceResumes(ctx, u.ID, resumes); err != nil {
+		return loadUser{}, err
+	}
+	var published []string
+	for _, r := range resumes {
+		if r.Published() {
+			published = append(published, r.ID)
+		}
+	}
+	if len(published) == 0 {
+		return loadUser{}, errors.New("sandbox applicant " + a.ID + " has no published resume")
+	}
+	lu := loadUser{ID: u.ID, HHID: a.ID}
+	for k := range w.o.Rules {
+		r := rules.Defaults()
+		r.UserID = u.ID
+		r.Name = fmt.Sprintf("rule %d", k+1)
+		r.ResumeID = published[k%len(published)]
+		r.Mode = rules.Mode(w.o.Mode)
+		r.LetterTemplate = letterTemplate
+		r.DailyLimit = w.o.DailyLimit
+		r.EveryHours = 24
+		r.ActiveFrom, r.ActiveTo = "00:00", "00:00"
+		if err := w.store.CreateRule(ctx, &r); err != nil {
+			return loadUser{}, err
+		}
+		lu.RuleIDs = append(lu.RuleIDs, r.ID)
+	}
+	return lu, nil
+}
