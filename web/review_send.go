@@ -72,19 +72,5 @@ func (h *handler) renderReviewError(w http.ResponseWriter, r *http.Request, a *s
 // userApplication loads ledger row {id} of userID: 404 for an unknown id or
 // another user's row.
 func (h *handler) userApplication(w http.ResponseWriter, r *http.Request, userID int64) (*store.Application, bool) {
-	id, ok := pathID(r)
-	if !ok {
-		h.notFound(w, r)
-		return nil, false
-	}
-	a, err := h.store.Application(r.Context(), userID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		h.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		h.serverError(w, r, err)
-		return nil, false
-	}
-	return a, true
+	return loadOwned(h, w, r, userID, h.store.Application)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -27,12 +28,19 @@ func (h *handler) showRule(w http.ResponseWriter, r *http.Request) {
 // userRule loads rule {id} of userID, answering 404 for an unknown id or
 // another user's rule (the store scopes by user, so both look the same).
 func (h *handler) userRule(w http.ResponseWriter, r *http.Request, userID int64) (*store.Rule, bool) {
+	return loadOwned(h, w, r, userID, h.store.Rule)
+}
+
+// loadOwned loads the user's record named by the {id} path value with load,
+// answering 404 for a bad or unknown id (another user's records are unknown
+// to a user-scoped load) and 500 for anything else.
+func loadOwned[T any](h *handler, w http.ResponseWriter, r *http.Request, userID int64, load func(context.Context, int64, int64) (*T, error)) (*T, bool) {
 	id, ok := pathID(r)
 	if !ok {
 		h.notFound(w, r)
 		return nil, false
 	}
-	rule, err := h.store.Rule(r.Context(), userID, id)
+	v, err := load(r.Context(), userID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		h.notFound(w, r)
 		return nil, false
@@ -41,5 +49,5 @@ func (h *handler) userRule(w http.ResponseWriter, r *http.Request, userID int64)
 		h.serverError(w, r, err)
 		return nil, false
 	}
-	return rule, true
+	return v, true
 }
