@@ -59,18 +59,27 @@ func (w *Worker) Client(ctx context.Context, userID int64) (*hh.Client, error) {
 
 // account loads the user's hh account with a usable access token.
 func (w *Worker) account(ctx context.Context, userID int64) (*store.HHAccount, error) {
-	acct, err := w.store.HHAccount(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotConnected
-	}
+	acct, err := w.connectedAccount(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	if acct.State == store.AccountReconnect {
-		return nil, ErrReconnect
-	}
 	if !w.now().Before(acct.Token.ExpiresAt) {
 		return w.refresh(ctx, userID, acct.TokenGeneration)
+	}
+	return acct, nil
+}
+
+// connectedAccount loads the user's hh account: ErrNotConnected without
+// one, ErrReconnect when hh no longer takes its tokens.
+func (w *Worker) connectedAccount(ctx context.Context, userID int64) (*store.HHAccount, error) {
+	acct, err := w.store.HHAccount(ctx, userID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, ErrNotConnected
+	case err != nil:
+		return nil, err
+	case acct.State == store.AccountReconnect:
+		return nil, ErrReconnect
 	}
 	return acct, nil
 }
@@ -87,15 +96,9 @@ func (w *Worker) refresh(ctx context.Context, userID, seen int64) (*store.HHAcco
 	}
 	defer unlock()
 
-	acct, err := w.store.HHAccount(ctx, userID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNotConnected
-	}
+	acct, err := w.connectedAccount(ctx, userID)
 	if err != nil {
 		return nil, err
-	}
-	if acct.State == store.AccountReconnect {
-		return nil, ErrReconnect
 	}
 	if acct.TokenGeneration != seen {
 		return acct, nil // another worker refreshed while we waited
