@@ -76,6 +76,25 @@ func AreaSet(tree []hh.AreaNode) Set {
 	return s
 }
 
+// RoleSet collects the ids of every professional role hh lists, search
+// deprecated ones included: a rule that already carries a role hh has since
+// retired from search stays valid. nil (unchecked) when there are none.
+func RoleSet(pr *hh.ProfessionalRoles) Set {
+	if pr == nil {
+		return nil
+	}
+	s := make(Set)
+	for _, c := range pr.Categories {
+		for _, r := range c.Roles {
+			s[r.ID] = struct{}{}
+		}
+	}
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
 // PublishedResumes collects the ids of the resumes that can apply. Unlike
 // the dictionaries, an empty list gives an empty (checked) set: a person
 // with no published resume cannot pick one.
@@ -91,7 +110,7 @@ func PublishedResumes(resumes []hh.Resume) Set {
 
 // CatalogFrom builds a Catalog from hh's dictionaries, region tree and the
 // person's resumes; a nil argument leaves its fields unchecked. Professional
-// roles come from another endpoint; set Catalog.ProfessionalRoles yourself.
+// roles come from another endpoint: set Catalog.ProfessionalRoles with RoleSet.
 func CatalogFrom(d *hh.Dictionaries, areas []hh.AreaNode, resumes []hh.Resume) Catalog {
 	var c Catalog
 	if d != nil {

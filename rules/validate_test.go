@@ -203,3 +203,17 @@ func TestCatalogFrom(t *testing.T) {
 		t.Error("no resumes at all is a checked, empty set; no areas is unchecked")
 	}
 }
+
+func TestRoleSet(t *testing.T) {
+	pr := &hh.ProfessionalRoles{Categories: []hh.RoleCategory{
+		{ID: "11", Roles: []hh.ProfessionalRole{{ID: "96"}, {ID: "55", SearchDeprecated: true}}},
+		{ID: "17", Roles: []hh.ProfessionalRole{{ID: "70"}, {ID: "96"}}},
+	}}
+	s := RoleSet(pr)
+	if len(s) != 3 || !s.Has("96") || !s.Has("70") || !s.Has("55") {
+		t.Errorf("roles = %v", s)
+	}
+	if RoleSet(nil) != nil || RoleSet(&hh.ProfessionalRoles{}) != nil {
+		t.Error("roles that did not load should stay unchecked")
+	}
+}
