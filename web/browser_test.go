@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -372,4 +373,29 @@ func TestBrowserJourney(t *testing.T) {
 	shot("dashboard.png")
 	run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/review"), chromedp.WaitVisible(css(`main`)))
 	shot("review-phone.png")
+
+	// 7. On the phone, professional roles are ticked inside their unfolded
+	// category, no script needed; each tick is one professional_role key,
+	// in the order the form lists them.
+	run("rule with roles",
+		chromedp.Navigate(base+"/rules/new"),
+		chromedp.SendKeys(css("#name"), "Go и DevOps"),
+		chromedp.SetValue(css("#resume_id"), hhUser.Resumes[0].ID),
+		chromedp.Click(css(`input[name=enabled]`)), // off: the worker leaves it alone
+		chromedp.Click(css(`#professional_role details summary`)),
+		chromedp.Click(css(`input[name=professional_role][value="96"]`)),
+		chromedp.Click(css(`input[name=professional_role][value="160"]`)),
+	)
+	shot("rule-form-phone.png")
+	run("save rule with roles",
+		submit(`form[action="/rules"] button[type=submit]`),
+		chromedp.WaitVisible(css(`form[action$="/run"] button`)),
+	)
+	list, err := env.store.Rules(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := list[len(list)-1]; last.Name != "Go и DevOps" || !slices.Equal(last.ProfessionalRoles, []string{"160", "96"}) || last.Enabled {
+		t.Errorf("rule saved from the phone: %q roles %q enabled %v", last.Name, last.ProfessionalRoles, last.Enabled)
+	}
 }

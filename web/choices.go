@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 type catalogSource interface {
 	Dictionaries(ctx context.Context) (*hh.Dictionaries, error)
 	Areas(ctx context.Context) ([]hh.AreaNode, error)
+	ProfessionalRoles(ctx context.Context) (*hh.ProfessionalRoles, error)
 }
 
 // option is one choice of a select or checkbox group.
@@ -25,13 +27,15 @@ type option struct {
 	Depth int // nesting in the region tree, for indentation
 }
 
-// optionGroup is an <optgroup>.
+// optionGroup is an <optgroup>, or a category of checkboxes.
 type optionGroup struct {
 	Label   string
 	Options []option
+	Open    bool // a category holding a selected value starts unfolded
 }
 
-// choices are the rule form's choices from hh's dictionaries and areas. Loaded is false when hh could not be reached; the form
+// choices are the rule form's choices from hh's dictionaries, areas and
+// professional roles. Loaded is false when hh could not be reached; the form
 // then still works, and validation does not check those values.
 type choices struct {
 	Loaded     bool
@@ -40,10 +44,8 @@ type choices struct {
 	Employment []option
 	Schedule   []option
 	Currencies []option
-	// ProfessionalRoles stays empty until the hh client reads
-	// /professional_roles; the form then takes role ids as text.
-	ProfessionalRoles []optionGroup
-	catalog           rules.Catalog
+	roles      []hh.RoleCategory // see roleGroups
+	catalog    rules.Catalog
 }
 
 // maxAreaOptions: hh's real region tree has thousands of towns; past this
@@ -108,8 +110,13 @@ func (c *choiceCache) fetch(ctx context.Context) (*choices, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch := &choices{Loaded: true}
+	roles, err := c.src.ProfessionalRoles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch := &choices{Loaded: true, roles: roles.Categories}
 	ch.catalog = rules.CatalogFrom(d, areas, nil)
+	ch.catalog.ProfessionalRoles = rules.RoleSet(roles)
 	ch.Experience = idNameOptions(d.Experience)
 	ch.Employment = idNameOptions(d.Employment)
 	ch.Schedule = idNameOptions(d.Schedule)
@@ -164,6 +171,39 @@ func areaGroups(tree []hh.AreaNode) []optionGroup {
 	return groups
 }
 
+// roleGroups lists hh's professional roles by category for the rule form.
+// Roles hh retired from search are left out unless selected (labelled with
+// retired, so the person sees why), and a role hh files under several
+// categories appears only in the first: two checkboxes of one value would
+// keep it selected when only one of them is cleared.
+func (ch *choices) roleGroups(selected []string, retired string) []optionGroup {
+	seen := map[string]bool{}
+	var groups []optionGroup
+	for _, cat := range ch.roles {
+		g := optionGroup{Label: cat.Name}
+		for _, r := range cat.Roles {
+			if seen[r.ID] {
+				continue
+			}
+			sel := slices.Contains(selected, r.ID)
+			if r.SearchDeprecated && !sel {
+				continue
+			}
+			seen[r.ID] = true
+			label := r.Name
+			if r.SearchDeprecated {
+				label += " — " + retired
+			}
+			g.Options = append(g.Options, option{Value: r.ID, Label: label})
+			g.Open = g.Open || sel
+		}
+		if len(g.Options) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return groups
+}
+
 // withSelected returns groups plus a group holding any selected value the
 // groups lack (a deep area, a role hh retired), so editing a rule never
 // silently drops a value.
@@ -185,5 +225,5 @@ func withSelected(groups []optionGroup, selected []string, extraLabel string) []
 		return groups
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i].Value < extra[j].Value })
-	return append(append([]optionGroup(nil), groups...), optionGroup{Label: extraLabel, Options: extra})
+	return append(append([]optionGroup(nil), groups...), optionGroup{Label: extraLabel, Options: extra, Open: true})
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"html/template"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/otklik/otklik/rules"
@@ -22,7 +21,6 @@ func templateFuncs(lang string) template.FuncMap {
 		"has":       func(list []string, v string) bool { return slices.Contains(list, v) },
 		"inc":       func(i int) int { return i + 1 },
 		"list":      func(xs ...string) []string { return xs },
-		"join":      strings.Join,
 		"dict":      dict,
 		"optionsHave": func(opts []option, v string) bool {
 			return slices.ContainsFunc(opts, func(o option) bool { return o.Value == v })

@@ -142,7 +142,8 @@ func (h *handler) renderRuleForm(w http.ResponseWriter, r *http.Request, status 
 	ch := h.choices.get(r.Context(), h.log)
 	d.Choices = ch
 	d.Areas = withSelected(ch.Areas, d.Rule.Areas, translate(lang, "rule.other_values"))
-	d.Roles = withSelected(ch.ProfessionalRoles, d.Rule.ProfessionalRoles, translate(lang, "rule.other_values"))
+	d.Roles = withSelected(ch.roleGroups(d.Rule.ProfessionalRoles, translate(lang, "rule.role_retired")),
+		d.Rule.ProfessionalRoles, translate(lang, "rule.other_values"))
 	d.Placeholders = rules.Placeholders()
 	d.Resumes = nil
 	for _, res := range resumes {

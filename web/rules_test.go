@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,6 +178,87 @@ func TestRuleFormChoicesFromHH(t *testing.T) {
 	form.Set("area", "999999")
 	if r := b.post("/rules/new", "/rules", form); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("unknown area = %d, want 422", r.status)
+	}
+}
+
+// The rule form offers hh's professional roles by category as checkboxes
+// (repeated professional_role keys), hides roles hh retired from search
+// unless the rule already has one, and refuses a role hh does not know.
+func TestRuleFormProfessionalRoles(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	ctx := context.Background()
+	rolesBlock := func(page string) string {
+		return between(page, `id="professional_role"`, "</fieldset>")
+	}
+	checkbox := func(id string) string { return `name="professional_role" value="` + id + `"` }
+
+	block := rolesBlock(b.get("/rules/new").body)
+	for _, want := range []string{"Профессиональные роли", "<details", "<summary>Информационные технологии</summary>",
+		"<summary>Бухгалтерия, управленческий учет, финансы предприятия</summary>", "Программист, разработчик",
+		"DevOps-инженер", checkbox("96"), checkbox("124"), checkbox("10"), checkbox("34"), checkbox("160"), checkbox("113")} {
+		if !strings.Contains(block, want) {
+			t.Errorf("roles lack %q", want)
+		}
+	}
+	if strings.Contains(block, checkbox("55")) || strings.Contains(block, "<details class=\"choice-group\" open") {
+		t.Error("a new rule's form offers a retired role or unfolds a category")
+	}
+	// Every role the sandbox's vacancies carry can be picked.
+	for _, v := range env.sandbox.Vacancies() {
+		if !strings.Contains(block, checkbox(v.ProfessionalRole)) {
+			t.Fatalf("vacancy %s's role %s is not offered", v.ID, v.ProfessionalRole)
+		}
+	}
+
+	form := validRuleForm(resume)
+	form["professional_role"] = []string{"96", "124"}
+	id := createRule(t, b, form)
+	rule, err := env.store.Rule(ctx, userID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rule.ProfessionalRoles, []string{"96", "124"}) {
+		t.Errorf("stored roles %q", rule.ProfessionalRoles)
+	}
+	edit := fmt.Sprintf("/rules/%d", id)
+	block = rolesBlock(b.get(edit).body)
+	if !strings.Contains(block, checkbox("96")+" checked") || !strings.Contains(block, checkbox("124")+" checked") ||
+		strings.Contains(block, checkbox("160")+" checked") {
+		t.Error("the edit form does not show the rule's roles ticked")
+	}
+	if !strings.Contains(block, `<details class="choice-group" open>`+"\n      <summary>Информационные технологии</summary>") {
+		t.Error("the category holding the rule's roles is folded")
+	}
+
+	// A role hh does not know is refused beside the field, and kept ticked.
+	form["professional_role"] = []string{"96", "999999"}
+	r := b.post(edit, edit, form)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown role = %d, want 422", r.status)
+	}
+	block = rolesBlock(r.body)
+	if !strings.Contains(block, "Неизвестная профессиональная роль") || !strings.Contains(block, checkbox("999999")+" checked") {
+		t.Errorf("unknown role not reported in its field:\n%s", block)
+	}
+	if rule, _ := env.store.Rule(ctx, userID, id); !slices.Equal(rule.ProfessionalRoles, []string{"96", "124"}) {
+		t.Errorf("an invalid edit changed the roles to %q", rule.ProfessionalRoles)
+	}
+
+	// A role hh retired from search after the rule chose it stays, ticked
+	// and marked, and the rule still saves.
+	rule.ProfessionalRoles = []string{"96", "55"}
+	if err := env.store.UpdateRule(ctx, &rule.Rule); err != nil {
+		t.Fatal(err)
+	}
+	block = rolesBlock(b.get(edit).body)
+	if !strings.Contains(block, checkbox("55")+" checked") || !strings.Contains(block, "снята с поиска на hh.ru") {
+		t.Errorf("the retired role the rule has is not shown:\n%s", block)
+	}
+	form["professional_role"] = []string{"96", "55"}
+	if r := b.post(edit, edit, form); r.status != http.StatusSeeOther {
+		t.Errorf("saving a rule with its retired role = %d, want 303", r.status)
 	}
 }
 

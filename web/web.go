@@ -54,7 +54,8 @@ type Deps struct {
 	Now func() time.Time
 	// Throttle limits sign-in attempts; DefaultThrottleLimits when zero.
 	Throttle ThrottleLimits
-	// ChoicesTTL is how long hh's dictionaries and areas are cached; 6h when zero.
+	// ChoicesTTL is how long hh's dictionaries, areas and professional roles
+	// are cached; 6h when zero.
 	ChoicesTTL time.Duration
 	// Metrics, when set, is served at GET /metrics.
 	Metrics http.Handler
