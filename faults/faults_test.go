@@ -27,11 +27,14 @@ const leaseJump = 17 * time.Minute
 func TestKillWorker(t *testing.T) {
 	requireFaults(t)
 	e := newEnv(t, envOptions{users: 20, perUser: 100, vacancies: 220, rate: 100, interval: 100 * time.Millisecond, redis: "mini"})
+	// A little latency, so that some kills land while a POST is on the wire.
+	e.sandbox.SetFaults(hhsandbox.Faults{Latency: 30 * time.Millisecond})
 	const kills, target = 20, 2000
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 8))
-	// Kill points: random application counts over the run (the first ones
-	// land while rules are still paging), each also bounded in time so a
-	// stalled run is killed all the same.
+	// Kill points: random application counts over the run, each at least a
+	// few applications after the previous kill (a restarted worker forwards
+	// its delayed tasks only after asynq's 5-second check, so kills closer
+	// than that would only ever hit start-ups), then a random moment later.
 	points := make([]int, kills)
 	for i := range points {
 		points[i] = rng.IntN(target * 9 / 10)
@@ -41,10 +44,13 @@ func TestKillWorker(t *testing.T) {
 	e.startWorker()
 	var killedAt []int
 	for _, p := range points {
-		deadline := time.Now().Add(time.Duration(2000+rng.IntN(3000)) * time.Millisecond)
+		now := len(e.sandbox.Applications())
+		p = max(p, now+5+rng.IntN(40))
+		deadline := time.Now().Add(20 * time.Second)
 		for len(e.sandbox.Applications()) < p && time.Now().Before(deadline) {
-			time.Sleep(time.Duration(5+rng.IntN(20)) * time.Millisecond)
+			time.Sleep(10 * time.Millisecond)
 		}
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		killedAt = append(killedAt, len(e.sandbox.Applications()))
 		e.killWorker()
 		e.startWorker()
