@@ -46,7 +46,7 @@ func TestKillWorker(t *testing.T) {
 	for _, p := range points {
 		now := len(e.sandbox.Applications())
 		p = max(p, now+5+rng.IntN(40))
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(8 * time.Second)
 		for len(e.sandbox.Applications()) < p && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -59,10 +59,10 @@ func TestKillWorker(t *testing.T) {
 	t.Logf("killed the worker %d times, at %v applications", kills, killedAt)
 
 	notes := []string{fmt.Sprintf("%d kills at %v applications", kills, killedAt)}
-	settled := e.waitSettled(150 * time.Second)
+	settled := e.waitSettled(90 * time.Second)
 	if !settled {
 		p := e.progress()
-		notes = append(notes, fmt.Sprintf("after 150 s real time: %d rows queued, %d of %d rule runs completed, %d tasks in Redis; then clocks moved %s (lock leases, requeue delay) and one tick",
+		notes = append(notes, fmt.Sprintf("after 90 s real time: %d rows queued, %d of %d rule runs completed, %d tasks in Redis; then clocks moved %s (lock leases, requeue delay) and one tick",
 			p.queued, p.completed, len(e.users), e.queueDepth(), leaseJump))
 		e.tickLater(leaseJump)
 		settled = e.waitSettled(3 * time.Minute)
