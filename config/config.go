@@ -178,8 +178,9 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
-// decodeKey accepts a SECRET_KEY as base64 (std or URL, padded or not) or hex
-// of at least 32 bytes, or any string of at least 32 characters.
+// decodeKey accepts a SECRET_KEY as base64 (std or URL, padded or not) holding
+// at least 32 bytes, or else any string of at least 32 characters (a hex key
+// is read as base64 when it decodes as such: the same in every process).
 func decodeKey(s string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil && len(b) >= 32 {

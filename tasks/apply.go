@@ -22,8 +22,9 @@ const DailyLimit = 200
 const limitProbe = time.Hour
 
 // maxInlineWait is the longest pacing wait a handler sleeps through; longer
-// waits go back to the queue.
-const maxInlineWait = 20 * time.Second
+// waits go back to the queue, so sleeping handlers do not hold the worker's
+// slots (asynq checks for due retries every DelayedTaskCheckInterval).
+const maxInlineWait = 300 * time.Millisecond
 
 // handleApply sends one queued ledger row to hh. The row was written before
 // this task existed, and its status is read again under the account's lock
@@ -72,7 +73,10 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 		return err
 	}
 
-	wait, err := w.pacer.Reserve(ctx, p.UserID)
+	// Wait for the account's slot. A short wait is slept through; a longer
+	// one goes back to the queue (keeping the booked slot) instead of
+	// holding a worker slot while it sleeps.
+	wait, err := w.pacer.Reserve(ctx, p.UserID, p.ApplicationID)
 	if err != nil {
 		return err
 	}
@@ -101,6 +105,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 
 	client := w.clientFor(acct.Token.AccessToken, nil)
 	res, err := client.Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+	w.pacer.Release(ctx, a.UserID, a.ID)
 	if hh.IsTokenExpired(err) {
 		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration); err != nil {
 			if errors.Is(err, ErrReconnect) {

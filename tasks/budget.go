@@ -66,15 +66,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// paceScript reserves the next application slot of one account: it returns
-// how long the caller must wait (ms) and moves the account's next free slot
-// one gap further.
+// paceScript books one application's slot in its account's sequence: an
+// application that already holds a slot gets it back (so a task that went
+// back to the queue to wait keeps its place); otherwise it takes the
+// account's next free slot and moves that one gap further. It returns how
+// long the caller must wait (ms).
 var paceScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
 local gap = tonumber(ARGV[2])
+local mine = redis.call('GET', KEYS[2])
+if mine then return tonumber(mine) - now end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nxt)
 redis.call('SET', KEYS[1], tostring(slot + gap), 'PX', math.floor(slot + gap - now + 60000))
+redis.call('SET', KEYS[2], tostring(slot), 'PX', math.floor(slot - now + 600000))
 return slot - now
 `)
 
@@ -90,9 +95,15 @@ func NewPacer(rdb redis.UniversalClient, interval time.Duration) *Pacer {
 	return &Pacer{rdb: rdb, interval: interval}
 }
 
-// Reserve books the account's next application slot and returns how long to
-// wait for it.
-func (p *Pacer) Reserve(ctx context.Context, userID int64) (time.Duration, error) {
+// paceKeys are the account's next free slot and the application's booked
+// slot; the hash tag keeps both on one Redis Cluster slot.
+func paceKeys(userID, appID int64) []string {
+	return []string{fmt.Sprintf("otklik:pace:{%d}", userID), fmt.Sprintf("otklik:pace:{%d}:app:%d", userID, appID)}
+}
+
+// Reserve books the application's slot (or finds the one it booked before)
+// and returns how long to wait for it.
+func (p *Pacer) Reserve(ctx context.Context, userID, appID int64) (time.Duration, error) {
 	if p.interval <= 0 {
 		return 0, nil
 	}
@@ -101,16 +112,31 @@ func (p *Pacer) Reserve(ctx context.Context, userID int64) (time.Duration, error
 		gap += time.Duration(mrand.Int64N(j))
 	}
 	now := time.Now().UnixMilli()
-	ms, err := paceScript.Run(ctx, p.rdb, []string{fmt.Sprintf("otklik:pace:%d", userID)}, now, gap.Milliseconds()).Int64()
+	ms, err := paceScript.Run(ctx, p.rdb, paceKeys(userID, appID), now, gap.Milliseconds()).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
 	}
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
+// Release forgets the application's booked slot once its POST was made, so
+// a later attempt (after a failure) waits for a new one.
+func (p *Pacer) Release(ctx context.Context, userID, appID int64) {
+	if p.interval <= 0 {
+		return
+	}
+	_ = p.rdb.Del(context.WithoutCancel(ctx), paceKeys(userID, appID)[1]).Err()
+}
+
 // unlockScript deletes a lock only if it still holds our token.
 var unlockScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// renewScript extends a lock only if it still holds our token.
+var renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `)
 
@@ -122,9 +148,54 @@ var errLocked = errors.New("tasks: locked by another worker")
 // itself if its holder dies.
 type Locks struct{ rdb redis.UniversalClient }
 
+// lockAlive takes key for as long as the caller holds it: a short lease
+// renewed every third of ttl until the returned func releases it, so a
+// holder that dies frees it within ttl.
+func (l Locks) lockAlive(ctx context.Context, key string, ttl time.Duration) (func(), error) {
+	token, err := l.take(ctx, key, ttl, 0)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(ttl / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ttl/3)
+				_ = renewScript.Run(rctx, l.rdb, []string{key}, token, ttl.Milliseconds()).Err()
+				cancel()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		l.release(ctx, key, token)
+	}, nil
+}
+
 // lock takes key for ttl, waiting up to wait for it. The returned func
 // releases it.
 func (l Locks) lock(ctx context.Context, key string, ttl, wait time.Duration) (func(), error) {
+	token, err := l.take(ctx, key, ttl, wait)
+	if err != nil {
+		return nil, err
+	}
+	return func() { l.release(ctx, key, token) }, nil
+}
+
+// release deletes the lock if it is still ours, even if ctx has ended.
+func (l Locks) release(ctx context.Context, key, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
+}
+
+// take sets key to a fresh token for ttl, waiting up to wait for it.
+func (l Locks) take(ctx context.Context, key string, ttl, wait time.Duration) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	token := hex.EncodeToString(b)
@@ -132,21 +203,16 @@ func (l Locks) lock(ctx context.Context, key string, ttl, wait time.Duration) (f
 	for {
 		ok, err := l.rdb.SetNX(ctx, key, token, ttl).Result()
 		if err != nil {
-			return nil, fmt.Errorf("tasks: lock %s: %w", key, err)
+			return "", fmt.Errorf("tasks: lock %s: %w", key, err)
 		}
 		if ok {
-			return func() {
-				// Release even if the caller's context has ended.
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				defer cancel()
-				_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
-			}, nil
+			return token, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, errLocked
+			return "", errLocked
 		}
 		if err := sleep(ctx, 50*time.Millisecond+time.Duration(mrand.Int64N(50))*time.Millisecond); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 }

@@ -84,11 +84,11 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		}
 	}
 
-	// One run of a rule at a time. Another run in flight (or a lock left
-	// by a worker that died mid-run, until it expires) makes this one wait
+	// One run of a rule at a time. Another run in flight (or, for at most
+	// a minute, the lease of a worker that died mid-run) makes this one wait
 	// and try again, without counting as a failure: a run that merely
 	// "joined" could leave its schedule or a person's press unserved.
-	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), 16*time.Minute, 0)
+	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), time.Minute)
 	if errors.Is(err, errLocked) {
 		delay := 30 * time.Second
 		if p.Manual {
@@ -241,6 +241,9 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 		}
 		if res.Pages <= page+1 || len(res.Items) == 0 {
 			break
+		}
+		if budget <= 0 {
+			break // the daily cap is spent: later pages could decide nothing today
 		}
 		if !full && onlySeen {
 			break // a whole page of vacancies already decided or older than the last run

@@ -129,6 +129,9 @@ func ServerConfig(concurrency int, logger *slog.Logger) asynq.Config {
 		Logger:          AsynqLogger{L: logger},
 		LogLevel:        asynq.WarnLevel,
 		ShutdownTimeout: 20 * time.Second,
+		// Paced applications come back from the retry set; look for due
+		// ones every second (asynq's default is 5 s).
+		DelayedTaskCheckInterval: time.Second,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			if errors.Is(err, errLaterNotFailed) {
 				return
