@@ -17,9 +17,10 @@ import (
 )
 
 // leaseJump is how far tickLater moves the clocks when a run has not
-// settled in real time: past the rule-run lock (16 minutes) and the apply
-// lock (2 minutes) a killed worker may have held, and past the 10 minutes a
-// queued row waits before the tick enqueues it again.
+// settled in real time: past the rule-run lease (1 minute, renewed while a
+// run lives) and the apply lock (2 minutes) a killed worker may have held,
+// and past the 10 minutes a queued row with no reason waits before the tick
+// enqueues it again.
 const leaseJump = 17 * time.Minute
 
 // TestKillWorker: kill -9 the worker 20 times at random points of a
@@ -191,11 +192,13 @@ func TestTokenRevokedMidRun(t *testing.T) {
 	e.reconnect(victim.ID, victim.HHID)
 	reconnected := time.Now()
 	notes := []string{fmt.Sprintf("%d rows waited queued while the account said reconnect, 0 failed", waiting)}
-	if !e.waitSettled(15 * time.Second) {
-		// The rows carry no reason and were touched less than 10 minutes
-		// ago, so the tick leaves them until then.
+	// The rows wait with the reason "reconnect", so the worker's own
+	// per-minute tick sends them once the account is connected again.
+	if e.waitSettled(75 * time.Second) {
+		notes = append(notes, "resumed by the worker's next per-minute tick after reconnecting")
+	} else {
 		e.tickLater(11 * time.Minute)
-		notes = append(notes, "resumed by the tick 10 minutes after the rows were last touched (a tick as at +11 min here)")
+		notes = append(notes, "not resumed within 75 s of reconnecting; a tick as at +11 min sent them")
 	}
 	if !e.waitSettled(2 * time.Minute) {
 		p := e.progress()

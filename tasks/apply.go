@@ -109,7 +109,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if hh.IsTokenExpired(err) {
 		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration); err != nil {
 			if errors.Is(err, ErrReconnect) {
-				return nil
+				return w.holdBack(ctx, a, rules.ReasonReconnect)
 			}
 			return err
 		}
@@ -149,7 +149,7 @@ func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, res *h
 		return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonCaptcha), errorText(err))
 	case hh.IsTokenUnusable(err):
 		_ = w.accountError(ctx, a.UserID, err)
-		return nil // stays queued until the person reconnects
+		return w.holdBack(ctx, a, rules.ReasonReconnect) // stays queued until the person reconnects
 	case hh.IsVacancyGone(err):
 		outcome = store.StatusFailed
 		serr = w.store.MarkFailed(ctx, a.UserID, a.ID, string(rules.ReasonVacancyGone), errorText(err))
