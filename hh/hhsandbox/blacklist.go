@@ -11,52 +11,44 @@ import (
 // Blacklists ("hidden vacancies / employers" on the site): PUT and DELETE are
 // idempotent 204s; hidden items drop out of the user's search results.
 
-func (s *Sandbox) handleHideVacancy(w http.ResponseWriter, r *http.Request, c caller) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	if s.st.vacancies[id] == nil {
-		s.fail(w, http.StatusNotFound, "vacancies_blacklist", "not_found")
-		return
-	}
-	addHidden(s.st.hiddenVacancies, c.user.ID, id, s.nowLocked())
-	w.WriteHeader(http.StatusNoContent)
+// hideList is one of a user's two hide lists as the API sees it.
+type hideList struct {
+	errType string                                          // "vacancies_blacklist" or "employers_blacklist"
+	exists  func(st *state, id string) bool                 // the item hh knows
+	hidden  func(st *state) map[string]map[string]time.Time // user → id → when hidden
 }
 
-func (s *Sandbox) handleUnhideVacancy(w http.ResponseWriter, r *http.Request, c caller) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	if s.st.vacancies[id] == nil {
-		s.fail(w, http.StatusNotFound, "vacancies_blacklist", "not_found")
-		return
+var (
+	vacancyHideList = hideList{
+		errType: "vacancies_blacklist",
+		exists:  func(st *state, id string) bool { return st.vacancies[id] != nil },
+		hidden:  func(st *state) map[string]map[string]time.Time { return st.hiddenVacancies },
 	}
-	delete(s.st.hiddenVacancies[c.user.ID], id)
-	w.WriteHeader(http.StatusNoContent)
-}
+	employerHideList = hideList{
+		errType: "employers_blacklist",
+		exists:  func(st *state, id string) bool { return st.employers[id] != nil },
+		hidden:  func(st *state) map[string]map[string]time.Time { return st.hiddenEmployers },
+	}
+)
 
-func (s *Sandbox) handleHideEmployer(w http.ResponseWriter, r *http.Request, c caller) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	if s.st.employers[id] == nil {
-		s.fail(w, http.StatusNotFound, "employers_blacklist", "not_found")
-		return
+// handleHide serves PUT (hide) and DELETE (show again) on one hide list:
+// 404 for an item hh does not know, otherwise an idempotent 204.
+func (s *Sandbox) handleHide(l hideList, hide bool) func(http.ResponseWriter, *http.Request, caller) {
+	return func(w http.ResponseWriter, r *http.Request, c caller) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		id := r.PathValue("id")
+		if !l.exists(s.st, id) {
+			s.fail(w, http.StatusNotFound, l.errType, "not_found")
+			return
+		}
+		if hide {
+			addHidden(l.hidden(s.st), c.user.ID, id, s.nowLocked())
+		} else {
+			delete(l.hidden(s.st)[c.user.ID], id)
+		}
+		w.WriteHeader(http.StatusNoContent)
 	}
-	addHidden(s.st.hiddenEmployers, c.user.ID, id, s.nowLocked())
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Sandbox) handleUnhideEmployer(w http.ResponseWriter, r *http.Request, c caller) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := r.PathValue("id")
-	if s.st.employers[id] == nil {
-		s.fail(w, http.StatusNotFound, "employers_blacklist", "not_found")
-		return
-	}
-	delete(s.st.hiddenEmployers[c.user.ID], id)
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func addHidden(m map[string]map[string]time.Time, userID, id string, now time.Time) {
