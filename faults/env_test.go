@@ -8,15 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -88,63 +85,6 @@ func buildWorker(t *testing.T) string {
 		t.Fatal(workerBin.err)
 	}
 	return workerBin.path
-}
-
-// hhCounts are the requests the sandbox saw.
-type hhCounts struct{ Search, Apply, Token, Other, S5xx, S429 int64 }
-
-func (c hhCounts) String() string {
-	return fmt.Sprintf("%d searches, %d POSTs, %d token, %d other (%d answered 5xx, %d answered 429)",
-		c.Search, c.Apply, c.Token, c.Other, c.S5xx, c.S429)
-}
-
-type counter struct {
-	search, apply, token, other, s5xx, s429 atomic.Int64
-	next                                    http.Handler
-}
-
-func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/similar_vacancies"):
-		c.search.Add(1)
-	case r.Method == http.MethodPost && r.URL.Path == "/negotiations":
-		c.apply.Add(1)
-	case r.Method == http.MethodPost && r.URL.Path == "/token":
-		c.token.Add(1)
-	default:
-		c.other.Add(1)
-	}
-	sw := &statusWriter{ResponseWriter: w}
-	c.next.ServeHTTP(sw, r)
-	switch {
-	case sw.status == http.StatusTooManyRequests:
-		c.s429.Add(1)
-	case sw.status >= 500:
-		c.s5xx.Add(1)
-	}
-}
-
-func (c *counter) snapshot() hhCounts {
-	return hhCounts{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }
 
 // Redis backends.
@@ -239,7 +179,7 @@ type env struct {
 	ctx      context.Context
 	dir      string
 	sandbox  *hhsandbox.Sandbox
-	counts   *counter
+	counts   *hhsandbox.Counter
 	hhURL    string
 	store    *store.Store
 	dbPath   string
@@ -283,7 +223,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e := &env{t: t, ctx: ctx, dir: t.TempDir(), opts: o}
 
 	e.sandbox = hhsandbox.New(hhsandbox.Options{Seed: 11, Vacancies: o.vacancies})
-	e.counts = &counter{next: e.sandbox}
+	e.counts = hhsandbox.NewCounter(e.sandbox)
 	srv := httptest.NewServer(e.counts)
 	t.Cleanup(srv.Close)
 	e.hhURL = srv.URL

@@ -125,8 +125,8 @@ func TestHHErrorBursts(t *testing.T) {
 	time.Sleep(4 * time.Second)
 	e.sandbox.SetFaults(hhsandbox.Faults{})
 	calm := time.Now()
-	c := e.counts.snapshot()
-	if c.S5xx == 0 || c.S429 == 0 {
+	c := e.counts.Snapshot()
+	if c.Status5xx == 0 || c.Status429 == 0 {
 		t.Fatalf("the bursts injected nothing: %s", c)
 	}
 	if !e.waitSettled(3 * time.Minute) {
@@ -136,7 +136,7 @@ func TestHHErrorBursts(t *testing.T) {
 	recovered := time.Since(calm)
 	e.stopWorker()
 	e.verify("5xx burst (50%, 4 s) then 429 storm (60%, 4 s)", recovered,
-		fmt.Sprintf("%d answers 5xx, %d answers 429 during the bursts", c.S5xx, c.S429))
+		fmt.Sprintf("%d answers 5xx, %d answers 429 during the bursts", c.Status5xx, c.Status429))
 }
 
 // TestTokenRevokedMidRun: a person's token is revoked (they changed their

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otklik/otklik/hh/hhsandbox"
 	"github.com/otklik/otklik/store"
 )
 
@@ -19,7 +20,7 @@ type figures struct {
 	resent     int // POSTs answered already_applied: a lost answer, sent again
 	rows       int
 	byStatus   map[store.ApplicationStatus]int
-	requests   hhCounts
+	requests   hhsandbox.Traffic
 	recover    time.Duration
 	notes      []string
 }
@@ -36,7 +37,7 @@ var (
 // vacancy the rules were due to take on decided.
 func (e *env) verify(name string, recover time.Duration, notes ...string) figures {
 	e.t.Helper()
-	f := figures{name: name, byStatus: map[store.ApplicationStatus]int{}, requests: e.counts.snapshot(), recover: recover, notes: notes}
+	f := figures{name: name, byStatus: map[store.ApplicationStatus]int{}, requests: e.counts.Snapshot(), recover: recover, notes: notes}
 	seen := map[string]int{}
 	byUser := map[string]map[string]bool{}
 	for _, a := range e.sandbox.Applications() {
@@ -125,7 +126,7 @@ func TestZSummary(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d / %d / %d / %d / %d / %d | %d / %d / %d (%d, %d) | %s | %s |\n",
 			f.name, f.applied, f.dupApplied, f.resent,
 			s[store.StatusApplied], s[store.StatusReview], s[store.StatusSkipped], s[store.StatusExternal], s[store.StatusFailed], s[store.StatusQueued],
-			f.requests.Search, f.requests.Apply, f.requests.Token, f.requests.S5xx, f.requests.S429,
+			f.requests.Search, f.requests.Apply, f.requests.Token, f.requests.Status5xx, f.requests.Status429,
 			f.recover.Round(100*time.Millisecond), strings.Join(f.notes, "; "))
 	}
 	t.Log(b.String())

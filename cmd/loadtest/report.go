@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otklik/otklik/hh/hhsandbox"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
@@ -22,7 +23,7 @@ type round struct {
 	Enqueued   map[int64]time.Time // rule → when its run was enqueued
 	Runs       int                 // rule runs enqueued
 
-	Before, After         hhCounts
+	Before, After         hhsandbox.Traffic
 	AppsBefore, AppsAfter int
 	CPUBefore, CPUAfter   time.Duration
 	PeakRSS               int64
@@ -39,16 +40,16 @@ type round struct {
 	Handler      map[string][]time.Duration
 }
 
-func (r *round) wall() time.Duration      { return r.End.Sub(r.Start) }
-func (r *round) applications() int        { return r.AppsAfter - r.AppsBefore }
-func (r *round) requests() hhCounts       { return r.After.sub(r.Before) }
-func (r *round) cpu() time.Duration       { return r.CPUAfter - r.CPUBefore }
-func (r *round) floor() int               { return r.applications() + r.FloorPages }
-func (r *round) perApp(x float64) float64 { return ratio(x, float64(r.applications())) }
-func (r *round) perRun(x float64) float64 { return ratio(x, float64(r.RunsRecorded)) }
-func (r *round) appsPerSecond() float64   { return ratio(float64(r.applications()), r.wall().Seconds()) }
+func (r *round) wall() time.Duration         { return r.End.Sub(r.Start) }
+func (r *round) applications() int           { return r.AppsAfter - r.AppsBefore }
+func (r *round) requests() hhsandbox.Traffic { return r.After.Sub(r.Before) }
+func (r *round) cpu() time.Duration          { return r.CPUAfter - r.CPUBefore }
+func (r *round) floor() int                  { return r.applications() + r.FloorPages }
+func (r *round) perApp(x float64) float64    { return ratio(x, float64(r.applications())) }
+func (r *round) perRun(x float64) float64    { return ratio(x, float64(r.RunsRecorded)) }
+func (r *round) appsPerSecond() float64      { return ratio(float64(r.applications()), r.wall().Seconds()) }
 func (r *round) requestsPerSecond() float64 {
-	return ratio(float64(r.requests().total()), r.wall().Seconds())
+	return ratio(float64(r.requests().Total()), r.wall().Seconds())
 }
 
 func ratio(a, b float64) float64 {
@@ -165,7 +166,7 @@ func (rep *report) write(out io.Writer) {
 	row("hh requests / s (budget use)", func(r *round) string {
 		return fmt.Sprintf("%s (%.0f%%)", f1(r.requestsPerSecond()), 100*r.requestsPerSecond()/o.Rate)
 	})
-	row("**hh requests per application**", func(r *round) string { return "**" + f2(r.perApp(float64(r.requests().total()))) + "**" })
+	row("**hh requests per application**", func(r *round) string { return "**" + f2(r.perApp(float64(r.requests().Total()))) + "**" })
 	row("hh requests per rule run (searches; rule_runs.hh_requests)", func(r *round) string {
 		return fmt.Sprintf("%s; %s", f2(r.perRun(float64(r.requests().Search))), f2(r.perRun(float64(r.RunHHRequests))))
 	})
@@ -173,7 +174,7 @@ func (rep *report) write(out io.Writer) {
 		return fmt.Sprintf("%d + %d = %d", r.applications(), r.FloorPages, r.floor())
 	})
 	row("**our requests / floor**", func(r *round) string {
-		return "**" + f2(ratio(float64(r.requests().total()), float64(r.floor()))) + "**"
+		return "**" + f2(ratio(float64(r.requests().Total()), float64(r.floor()))) + "**"
 	})
 	row("worker CPU, s (per 1,000 applications)", func(r *round) string {
 		return fmt.Sprintf("%s (%s)", f1(r.cpu().Seconds()), f2(1000*r.perApp(r.cpu().Seconds())))

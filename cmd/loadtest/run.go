@@ -90,7 +90,7 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 // until the queues are empty.
 func (w *world) round(ctx context.Context, name string, s *sampler, progress io.Writer) (*round, error) {
 	r := &round{Name: name, Start: time.Now(), Enqueued: map[int64]time.Time{}}
-	r.Before = w.counts.snapshot()
+	r.Before = w.counts.Snapshot()
 	r.AppsBefore = len(w.sandbox.Applications())
 	r.CPUBefore = s.workerCPU()
 	jobs := tasks.Jobs{Queue: w.queue}
@@ -109,7 +109,7 @@ func (w *world) round(ctx context.Context, name string, s *sampler, progress io.
 	if r.End.Before(r.Start) {
 		r.End = time.Now()
 	}
-	r.After = w.counts.snapshot()
+	r.After = w.counts.Snapshot()
 	r.AppsAfter = len(w.sandbox.Applications())
 	r.CPUAfter = s.workerCPU()
 	r.PeakRSS = s.workerPeakRSS()
@@ -218,7 +218,7 @@ func (s *sampler) take() {
 	}
 	sm.busy = sm.Pending+sm.Scheduled+sm.Active+sm.Retry > 0 || sm.inspectErr != nil
 	sm.Applied = len(s.w.sandbox.Applications())
-	c := s.w.counts.snapshot()
+	c := s.w.counts.Snapshot()
 	sm.Searches, sm.Posts = c.Search, c.Apply
 	for _, p := range s.procs {
 		cpu, rss := procStat(p.cmd.Process.Pid)

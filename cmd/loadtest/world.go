@@ -9,9 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -30,76 +28,12 @@ import (
 const letterTemplate = "Здравствуйте! Меня заинтересовала вакансия «{vacancy}» в {company}. " +
 	"Моё резюме «{resume}» приложено. С уважением, {first_name} {last_name}."
 
-// hhCounts are the requests the sandbox answered, by what they were.
-type hhCounts struct {
-	Search, Apply, Token, Other int64
-	Status5xx, Status429        int64
-}
-
-func (c hhCounts) total() int64 { return c.Search + c.Apply + c.Token + c.Other }
-
-func (c hhCounts) sub(o hhCounts) hhCounts {
-	return hhCounts{c.Search - o.Search, c.Apply - o.Apply, c.Token - o.Token, c.Other - o.Other,
-		c.Status5xx - o.Status5xx, c.Status429 - o.Status429}
-}
-
-// counter counts requests on their way to the sandbox: what hh would see.
-type counter struct {
-	search, apply, token, other atomic.Int64
-	s5xx, s429                  atomic.Int64
-	next                        http.Handler
-}
-
-func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/similar_vacancies"):
-		c.search.Add(1)
-	case r.Method == http.MethodPost && r.URL.Path == "/negotiations":
-		c.apply.Add(1)
-	case r.Method == http.MethodPost && (r.URL.Path == "/token" || r.URL.Path == "/oauth/token"):
-		c.token.Add(1)
-	default:
-		c.other.Add(1)
-	}
-	sw := &statusWriter{ResponseWriter: w}
-	c.next.ServeHTTP(sw, r)
-	switch {
-	case sw.status == http.StatusTooManyRequests:
-		c.s429.Add(1)
-	case sw.status >= 500:
-		c.s5xx.Add(1)
-	}
-}
-
-func (c *counter) snapshot() hhCounts {
-	return hhCounts{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // world is the harness's side: the sandbox, the store, Redis and the users.
 type world struct {
 	o        options
 	dir      string
 	sandbox  *hhsandbox.Sandbox
-	counts   *counter
+	counts   *hhsandbox.Counter
 	hhURL    string
 	server   *http.Server
 	store    *store.Store
@@ -125,7 +59,7 @@ type loadUser struct {
 func newWorld(ctx context.Context, o options, dir string) (*world, error) {
 	w := &world{o: o, dir: dir}
 	w.sandbox = hhsandbox.New(hhsandbox.Options{Seed: o.Seed, Vacancies: o.Vacancies})
-	w.counts = &counter{next: w.sandbox}
+	w.counts = hhsandbox.NewCounter(w.sandbox)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

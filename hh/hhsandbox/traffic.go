@@ -1,0 +1,86 @@
+package hhsandbox
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// Traffic is what a Counter saw: the requests hh would have answered, by
+// kind, and how many of them were answered 5xx or 429.
+type Traffic struct {
+	Search, Apply, Token, Other int64
+	Status5xx, Status429        int64
+}
+
+// Total is every request counted.
+func (t Traffic) Total() int64 { return t.Search + t.Apply + t.Token + t.Other }
+
+// Sub is the traffic between an earlier snapshot o and t.
+func (t Traffic) Sub(o Traffic) Traffic {
+	return Traffic{t.Search - o.Search, t.Apply - o.Apply, t.Token - o.Token, t.Other - o.Other,
+		t.Status5xx - o.Status5xx, t.Status429 - o.Status429}
+}
+
+func (t Traffic) String() string {
+	return fmt.Sprintf("%d searches, %d POSTs, %d token, %d other (%d answered 5xx, %d answered 429)",
+		t.Search, t.Apply, t.Token, t.Other, t.Status5xx, t.Status429)
+}
+
+// Counter counts the requests on their way to a sandbox (or to anything
+// serving hh's API), for load and fault tests that measure what Otklik
+// costs hh.
+type Counter struct {
+	search, apply, token, other, s5xx, s429 atomic.Int64
+	next                                    http.Handler
+}
+
+// NewCounter counts the requests next serves.
+func NewCounter(next http.Handler) *Counter { return &Counter{next: next} }
+
+// ServeHTTP counts r by kind and by the status it was answered with.
+func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/similar_vacancies"):
+		c.search.Add(1)
+	case r.Method == http.MethodPost && r.URL.Path == "/negotiations":
+		c.apply.Add(1)
+	case r.Method == http.MethodPost && (r.URL.Path == "/token" || r.URL.Path == "/oauth/token"):
+		c.token.Add(1)
+	default:
+		c.other.Add(1)
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	c.next.ServeHTTP(sw, r)
+	switch {
+	case sw.status == http.StatusTooManyRequests:
+		c.s429.Add(1)
+	case sw.status >= 500:
+		c.s5xx.Add(1)
+	}
+}
+
+// Snapshot is the traffic so far.
+func (c *Counter) Snapshot() Traffic {
+	return Traffic{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
