@@ -87,7 +87,10 @@ func main() {
 	}
 	rep, err := run(ctx, o, progress)
 	if rep != nil {
-		rep.write(os.Stdout)
+		rep.dropUnfinished()
+		if len(rep.Rounds) > 0 {
+			rep.write(os.Stdout)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)

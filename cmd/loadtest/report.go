@@ -20,6 +20,7 @@ import (
 type round struct {
 	Name       string
 	Start, End time.Time
+	Complete   bool                // every task settled before the round ended
 	Enqueued   map[int64]time.Time // rule → when its run was enqueued
 	Runs       int                 // rule runs enqueued
 
@@ -38,6 +39,18 @@ type round struct {
 	RunLatency   []time.Duration // enqueue → run finished
 	ApplyLatency []time.Duration // ledger row written → applied (includes APPLY_INTERVAL pacing)
 	Handler      map[string][]time.Duration
+}
+
+// dropUnfinished leaves out rounds cut short (a signal, a time-out): their
+// figures would be meaningless.
+func (rep *report) dropUnfinished() {
+	kept := rep.Rounds[:0]
+	for _, r := range rep.Rounds {
+		if r.Complete {
+			kept = append(kept, r)
+		}
+	}
+	rep.Rounds = kept
 }
 
 func (r *round) wall() time.Duration         { return r.End.Sub(r.Start) }

@@ -93,7 +93,7 @@ func (w *world) round(ctx context.Context, name string, s *sampler, progress io.
 	r.Before = w.counts.Snapshot()
 	r.AppsBefore = len(w.sandbox.Applications())
 	r.CPUBefore = s.workerCPU()
-	jobs := tasks.Jobs{Queue: w.queue}
+	jobs := tasks.Jobs{Queue: w.queue, Store: w.store}
 	fmt.Fprintf(progress, "loadtest: %s: running %d rules…\n", name, len(w.users)*w.o.Rules)
 	for _, u := range w.users {
 		for _, id := range u.RuleIDs {
@@ -105,6 +105,7 @@ func (w *world) round(ctx context.Context, name string, s *sampler, progress io.
 		}
 	}
 	err := s.waitIdle(ctx, r.Start, progress)
+	r.Complete = err == nil
 	r.End = s.lastBusy()
 	if r.End.Before(r.Start) {
 		r.End = time.Now()
