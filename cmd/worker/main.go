@@ -7,11 +7,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/internal/app"
@@ -19,14 +25,15 @@ import (
 
 func main() {
 	concurrency := flag.Int("concurrency", 0, "tasks processed at once (0: 4 per CPU, at least 8)")
+	metricsAddr := flag.String("metrics-addr", "", "serve this worker's Prometheus /metrics (hh requests by operation and status, outcomes, tasks) on this address, e.g. :9091")
 	flag.Parse()
-	if err := run(*concurrency); err != nil {
+	if err := run(*concurrency, *metricsAddr); err != nil {
 		fmt.Fprintln(os.Stderr, "otklik worker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(concurrency int) error {
+func run(concurrency int, metricsAddr string) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
@@ -54,9 +61,23 @@ func run(concurrency int) error {
 	queue := asynq.NewClient(r.Conn)
 	defer queue.Close()
 
-	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), nil, logger)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), reg, logger)
 	if err != nil {
 		return err
+	}
+	if metricsAddr != "" {
+		ln, err := net.Listen("tcp", metricsAddr)
+		if err != nil {
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ms.Serve(ln) }()
+		defer ms.Close()
+		logger.Info("worker metrics", "addr", ln.Addr().String())
 	}
 	rw, err := app.StartWorker(w, r, queue, concurrency, logger)
 	if err != nil {

@@ -1,11 +1,22 @@
 package main
 
 import (
+	"context"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+
+	"github.com/otklik/otklik/store"
 )
 
 // TestRefusesToStart: a worker with bad configuration, or over a database
@@ -49,5 +60,66 @@ func TestRefusesToStart(t *testing.T) {
 				t.Errorf("the message does not name %s:\n%s", c.want, out)
 			}
 		})
+	}
+}
+
+// TestServesMetrics: a worker started with -metrics-addr serves its own
+// Prometheus series, and its per-minute tick (enqueued at start) shows up.
+func TestServesMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "otklik-worker")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	cipher, err := store.NewCipherFromSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "otklik.db")
+	st, err := store.Open(context.Background(), dbPath, store.Options{Cipher: cipher, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// A private in-process Redis: no other package's database is touched.
+	m := miniredis.RunT(t)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	cmd := exec.Command(bin, "-metrics-addr", addr)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "REDIS_URL=redis://" + m.Addr() + "/0",
+		"DATABASE_URL=file:" + dbPath, "SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret), "LOG_LEVEL=warn"}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	})
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), `otklik_tasks_total{result="ok",type="scheduler:tick"}`) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tick in the worker's metrics (last error %v)", err)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }
