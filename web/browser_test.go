@@ -56,19 +56,9 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	t.Helper()
 	ctx := context.Background()
 	secret := []byte("0123456789abcdef0123456789abcdef-browser")
-	cipher, err := store.NewCipherFromSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: cipher, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t, secret)
 
-	sb := hhsandbox.New(hhsandbox.Options{Seed: 7, Vacancies: 300})
-	sbServer := httptest.NewServer(sb)
-	t.Cleanup(sbServer.Close)
+	sb, sbServer := startSandbox(t, 7)
 
 	var conn asynq.RedisClientOpt
 	var rdb *redis.Client

@@ -80,21 +80,10 @@ type envOption func(*Deps)
 
 func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
-	ctx := context.Background()
 	secret := []byte("0123456789abcdef0123456789abcdef-test-secret")
-	cipher, err := store.NewCipherFromSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: cipher, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openTestStore(t, secret)
 
-	sb := hhsandbox.New(hhsandbox.Options{Seed: 1, Vacancies: 300})
-	sbServer := httptest.NewServer(sb)
-	t.Cleanup(sbServer.Close)
+	sb, sbServer := startSandbox(t, 1)
 
 	oauth, err := hh.NewClient(hh.Config{
 		APIURL: sbServer.URL, OAuthURL: sbServer.URL, UserAgent: "Otklik-test/1.0 (test@example.com)",
@@ -290,4 +279,28 @@ func (b *browser) connectHH(hhUser string, allow bool) response {
 		b.t.Fatalf("sandbox did not redirect back: status %d location %q\n%s", page.status, page.location, page.body)
 	}
 	return b.get(page.location)
+}
+
+// openTestStore opens a migrated store in a temp file, closed at the end.
+func openTestStore(t *testing.T, secret []byte) *store.Store {
+	t.Helper()
+	cipher, err := store.NewCipherFromSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: cipher, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// startSandbox serves a seeded hh sandbox over HTTP until the test ends.
+func startSandbox(t *testing.T, seed int64) (*hhsandbox.Sandbox, *httptest.Server) {
+	t.Helper()
+	sb := hhsandbox.New(hhsandbox.Options{Seed: seed, Vacancies: 300})
+	srv := httptest.NewServer(sb)
+	t.Cleanup(srv.Close)
+	return sb, srv
 }
