@@ -174,17 +174,17 @@ func TestPredicatesOnOtherErrors(t *testing.T) {
 	if e := (&Error{Op: OpSimilarVacancies, StatusCode: 429}); IsLimitExceeded(e) || !IsRetryable(e) {
 		t.Error("429 on search misread")
 	}
-	// On apply, a bare 429 is the daily limit (hhru/api#817), but one that
-	// says when to come back, or carries its own error items, is the
-	// request rate.
-	if e := (&Error{Op: OpApply, StatusCode: 429}); !IsLimitExceeded(e) {
+	// On apply, a bare 429 is the daily limit (hhru/api#817, REFERENCE §7),
+	// Retry-After or not; one that carries its own error items, as the
+	// sandbox's injected too_many_requests does, is the request rate.
+	if e := (&Error{Op: OpApply, StatusCode: 429}); !IsLimitExceeded(e) || IsRetryable(e) {
 		t.Error("a bare 429 from apply is the daily limit")
 	}
-	if e := (&Error{Op: OpApply, StatusCode: 429, RetryAfter: time.Second}); IsLimitExceeded(e) || !IsRetryable(e) {
-		t.Error("a 429 from apply with Retry-After is a rate limit to wait out")
+	if e := (&Error{Op: OpApply, StatusCode: 429, RetryAfter: time.Minute}); !IsLimitExceeded(e) || IsRetryable(e) {
+		t.Error("a bare 429 from apply with Retry-After is still the daily limit, not a rate limit to retry")
 	}
-	if e := (&Error{Op: OpApply, StatusCode: 429, Errors: []ErrorItem{{Type: "too_many_requests"}}}); IsLimitExceeded(e) {
-		t.Error("a 429 from apply with other error items is not the daily limit")
+	if e := (&Error{Op: OpApply, StatusCode: 429, RetryAfter: time.Second, Errors: []ErrorItem{{Type: "too_many_requests"}}}); IsLimitExceeded(e) || !IsRetryable(e) {
+		t.Error("a 429 from apply with other error items is the request rate, not the daily limit")
 	}
 	if e := (&Error{Op: OpApply, StatusCode: 429, Errors: []ErrorItem{{Type: ErrorTypeNegotiations, Value: "limit_exceeded"}}}); !IsLimitExceeded(e) {
 		t.Error("negotiations/limit_exceeded on 429 is the daily limit")

@@ -272,3 +272,37 @@ func TestNegotiationID(t *testing.T) {
 		}
 	}
 }
+
+// A 429 from apply over the wire: bare, it is the daily limit even with a
+// Retry-After (REFERENCE §7); with errors[] too_many_requests, as the
+// sandbox's injected rate limit sends it, it is retryable.
+func TestApply429RetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		body         string
+		limit, retry bool
+	}{
+		{"bare", "", true, false},
+		{"too_many_requests", `{"request_id":"r","errors":[{"type":"too_many_requests"}]}`, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mux := setup(t)
+			mux.HandleFunc("/negotiations", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "60")
+				w.Header().Set("X-Request-Id", "hdr-id")
+				if tt.body == "" {
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				writeJSON(w, http.StatusTooManyRequests, tt.body)
+			})
+			_, err := c.Apply(context.Background(), "1", "r1", "")
+			if e := hhError(t, err); e.RetryAfter == 0 {
+				t.Fatalf("Retry-After not read: %+v", e)
+			}
+			if IsLimitExceeded(err) != tt.limit || IsRetryable(err) != tt.retry {
+				t.Errorf("%v: limit=%v retry=%v, want limit=%v retry=%v", err, IsLimitExceeded(err), IsRetryable(err), tt.limit, tt.retry)
+			}
+		})
+	}
+}

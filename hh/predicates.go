@@ -101,8 +101,11 @@ func IsCaptchaRequired(err error) bool {
 }
 
 // IsLimitExceeded reports whether the daily application limit is reached:
-// negotiations/limit_exceeded on 400, 403 or 429, or a bare 429 from Apply.
-// Stop applying for this account for now.
+// negotiations/limit_exceeded on 400, 403 or 429, or a bare 429 from Apply
+// (no errors[] items; hhru/api#817), with or without Retry-After: a
+// Retry-After does not make the limit retryable. A 429 whose errors[] names
+// something else, such as too_many_requests, is the request rate, which
+// IsRetryable covers. Stop applying for this account for now.
 func IsLimitExceeded(err error) bool {
 	e, ok := asError(err)
 	if !ok {
@@ -114,7 +117,7 @@ func IsLimitExceeded(err error) bool {
 			return true
 		}
 	}
-	return e.StatusCode == http.StatusTooManyRequests && e.Op == OpApply && e.RetryAfter == 0 && len(e.Errors) == 0
+	return e.StatusCode == http.StatusTooManyRequests && e.Op == OpApply && len(e.Errors) == 0
 }
 
 // IsAlreadyApplied reports whether a negotiation already exists for this

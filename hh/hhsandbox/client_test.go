@@ -232,3 +232,24 @@ func negotiationsValue(value string) func(error) bool {
 		return false
 	}
 }
+
+// The sandbox's injected rate limit on apply (429, Retry-After, errors[]
+// too_many_requests) reads as a retry through the client, never as the daily
+// limit, which a bare 429 from apply would be.
+func TestClientReadsInjectedApply429AsRetryable(t *testing.T) {
+	e := newEnv(t, hhsandbox.Options{})
+	c, err := hh.NewClient(hh.Config{APIURL: e.srv.URL, OAuthURL: e.srv.URL, UserAgent: userAgent, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, resume, vacancy := e.token(ivan), e.resume(ivan, 0), e.vacancy(plain)
+	e.sb.SetFaults(hhsandbox.Faults{RateLimitRate: 1, RetryAfter: 2 * time.Second})
+	_, err = c.WithToken(token).Apply(context.Background(), vacancy.ID, resume, "")
+	var he *hh.Error
+	if !errors.As(err, &he) || he.StatusCode != http.StatusTooManyRequests || he.RetryAfter != 2*time.Second {
+		t.Fatalf("Apply = %v, want the injected 429 with Retry-After 2s", err)
+	}
+	if hh.IsLimitExceeded(err) || !hh.IsRetryable(err) {
+		t.Errorf("%v: limit=%v retry=%v, want a retryable rate limit", err, hh.IsLimitExceeded(err), hh.IsRetryable(err))
+	}
+}
