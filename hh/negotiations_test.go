@@ -247,6 +247,38 @@ func TestNegotiations(t *testing.T) {
 	}
 }
 
+// Once a vacancy is deleted, hh lists the negotiation with its vacancy's url
+// and alternate_url null (REFERENCE §7); the page still decodes.
+func TestNegotiationsDeletedVacancy(t *testing.T) {
+	c, mux := setup(t)
+	body := strings.NewReplacer(
+		`"url": "https://api.hh.ru/vacancies/8331228"`, `"url": null`,
+		`"alternate_url": "https://hh.ru/vacancy/8331228"`, `"alternate_url": null`,
+	).Replace(string(fixture(t, "negotiations.json")))
+	if strings.Count(body, ": null") < 4 {
+		t.Fatal("fixture changed: the vacancy's urls were not nulled")
+	}
+	mux.HandleFunc("/negotiations", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, body)
+	})
+	page, err := c.Negotiations(context.Background(), NegotiationsParams{})
+	if err != nil {
+		t.Fatalf("Negotiations with a deleted vacancy: %v", err)
+	}
+	if v := page.Items[0].Vacancy; v == nil || v.ID != "8331228" || v.URL != "" || v.AlternateURL != "" {
+		t.Errorf("vacancy = %+v, want its id with empty urls", v)
+	}
+	// The vacancy's id and name stay required.
+	nullID := strings.Replace(body, `"id": "8331228"`, `"id": null`, 1)
+	c2, mux2 := setup(t)
+	mux2.HandleFunc("/negotiations", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, nullID)
+	})
+	if _, err := c2.Negotiations(context.Background(), NegotiationsParams{}); !errors.Is(err, ErrMissingField) {
+		t.Errorf("a null vacancy id: %v, want ErrMissingField", err)
+	}
+}
+
 func TestNegotiationsErrors(t *testing.T) {
 	c, mux := setup(t)
 	mux.HandleFunc("/negotiations", func(w http.ResponseWriter, r *http.Request) {

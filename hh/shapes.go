@@ -44,13 +44,16 @@ var (
 		"salary_range.currency", "salary_range.gross", "salary_range.mode", "schedule?",
 		"type", "type.id", "type.name")
 
-	// NegotiationsListResponse (GET /negotiations).
+	// NegotiationsListResponse (GET /negotiations). The vacancy's url and
+	// alternate_url are null once the vacancy is deleted (REFERENCE §7),
+	// although the spec does not mark them nullable; specOverrides in
+	// spec_test.go records the difference.
 	shapeNegotiationPage = newShape("found", "page", "pages", "per_page", "items",
 		"items[].id", "items[].url", "items[].state", "items[].state.id", "items[].state.name",
 		"items[].created_at", "items[].updated_at", "items[].has_updates", "items[].hidden",
 		"items[].decline_allowed", "items[].messaging_status", "items[].viewed_by_opponent",
 		"items[].resume.id", "items[].resume.title?", "items[].vacancy.id", "items[].vacancy.name",
-		"items[].vacancy.url", "items[].vacancy.alternate_url")
+		"items[].vacancy.url?", "items[].vacancy.alternate_url?")
 
 	// VacanciesVacanciesBlacklistedResponse (GET /vacancies/blacklisted).
 	shapeBlacklistedVacancyPage = newShape("found", "page", "pages", "per_page",

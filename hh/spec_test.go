@@ -206,8 +206,22 @@ var shapeCases = []struct {
 	{"ProfessionalRolesCatalog", reflect.TypeFor[ProfessionalRoles](), shapeProfessionalRoles},
 }
 
+// specOverrides are the deliberate departures of a shape from hh's
+// description, by schema: each maps the path the spec derives to the path the
+// shape lists instead, with the reason. Every override must still match a
+// path the spec derives, so a spec update that makes one moot fails here.
+var specOverrides = map[string]map[string]string{
+	"NegotiationsListResponse": {
+		// REFERENCE §7: url and alternate_url of the short vacancy may be
+		// null once the vacancy is deleted; the spec marks neither nullable.
+		"items[].vacancy.url":           "items[].vacancy.url?",
+		"items[].vacancy.alternate_url": "items[].vacancy.alternate_url?",
+	},
+}
+
 // TestShapesMatchSpec proves that strict decoding requires exactly what hh's
-// description requires, for every member our types hold.
+// description requires, for every member our types hold, apart from the
+// recorded specOverrides.
 func TestShapesMatchSpec(t *testing.T) {
 	doc := mustSpec(t)
 	for _, tc := range shapeCases {
@@ -217,6 +231,15 @@ func TestShapesMatchSpec(t *testing.T) {
 				t.Fatalf("schema %s not in testdata/openapi.yml", tc.schema)
 			}
 			want := specShapePaths(ref.Value, tc.typ)
+			for from, to := range specOverrides[tc.schema] {
+				i := slices.Index(want, from)
+				if i < 0 {
+					t.Errorf("override %q -> %q: the spec no longer derives %q", from, to, from)
+					continue
+				}
+				want[i] = to
+			}
+			sort.Strings(want)
 			got := shapePaths(tc.shape)
 			if !slices.Equal(got, want) {
 				t.Errorf("shape differs from the spec\n got: %q\nwant: %q", got, want)
