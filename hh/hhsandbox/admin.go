@@ -48,7 +48,10 @@ func (s *Sandbox) Redirects() []Application {
 	return slices.Clone(s.st.redirects)
 }
 
-// Refusals lists every refused POST /negotiations attempt, oldest first.
+// Refusals lists every refused POST /negotiations attempt, oldest first,
+// including those answered before the application was looked at: no user
+// agent, an injected 5xx or 429, an oauth 403, a user who is not an
+// applicant.
 func (s *Sandbox) Refusals() []Refusal {
 	s.mu.Lock()
 	defer s.mu.Unlock()

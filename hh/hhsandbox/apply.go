@@ -121,6 +121,23 @@ func (s *Sandbox) record(r Refusal, status int, e apiError) {
 	s.st.refusals = append(s.st.refusals, withError(r, status, e))
 }
 
+// recordEarlyRefusal notes a POST /negotiations answered before handleApply
+// ran: no user agent, an injected 5xx or 429, an oauth 403 or a non-applicant.
+// The user is the one the bearer token was issued to, if any, even when the
+// token is expired or revoked.
+func (s *Sandbox) recordEarlyRefusal(r *http.Request, status int, e apiError) {
+	form := applyForm(r)
+	refusal := Refusal{VacancyID: form.Get("vacancy_id"), ResumeID: form.Get("resume_id"), Message: form.Get("message")}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if g := s.st.tokens[strings.TrimSpace(token)]; g != nil && strings.EqualFold(scheme, "Bearer") {
+		refusal.UserID = g.UserID
+	}
+	refusal.Time = s.nowLocked()
+	s.st.refusals = append(s.st.refusals, withError(refusal, status, e))
+}
+
 // appliedSinceLocked counts the user's negotiations created after t.
 func (s *Sandbox) appliedSinceLocked(userID string, t time.Time) int {
 	n := 0

@@ -2,6 +2,7 @@ package hhsandbox_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +274,89 @@ func TestNegotiationsList(t *testing.T) {
 	}
 	if r := e.get("/negotiations/"+e.sb.Applications()[0].NegotiationID, tok); r.StatusCode != 200 {
 		t.Errorf("GET /negotiations/{id}: %d", r.StatusCode)
+	}
+}
+
+// Refusals records an application refused before it was looked at too: no
+// user agent, an injected 5xx or 429, an oauth 403, a non-applicant. Other
+// routes refused the same way record nothing, and a refusal handleApply makes
+// is recorded once.
+func TestApplyEarlyRefusalsAreRecorded(t *testing.T) {
+	e := newEnv(t, hhsandbox.Options{})
+	tok, resume, v := e.token(ivan), e.resume(ivan, 0), e.vacancy(plain)
+	body := url.Values{"vacancy_id": {v.ID}, "resume_id": {resume}, "message": {"Письмо"}}.Encode()
+	post := func(token string, ua bool) response {
+		req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/negotiations", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("User-Agent", "") // Go's default agent would count as one
+		if ua {
+			req.Header.Set("HH-User-Agent", userAgent)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return e.do(req)
+	}
+	type want struct {
+		status      int
+		typ, value  string
+		user        string
+		withoutBody bool
+	}
+	check := func(name string, r response, w want) {
+		t.Helper()
+		if r.StatusCode != w.status {
+			t.Fatalf("%s: answered %d %s, want %d", name, r.StatusCode, r.body, w.status)
+		}
+		refusals := e.sb.Refusals()
+		if len(refusals) == 0 {
+			t.Fatalf("%s: no refusal recorded", name)
+		}
+		got := refusals[len(refusals)-1]
+		if got.Status != w.status || got.Type != w.typ || got.Value != w.value || got.UserID != w.user ||
+			got.VacancyID != v.ID || got.ResumeID != resume || got.Message != "Письмо" || !got.Time.Equal(fixedNow) {
+			t.Errorf("%s: recorded %+v, want %+v", name, got, w)
+		}
+	}
+
+	check("no user agent", post(tok, false), want{status: 400, typ: "bad_user_agent", value: "unset", user: ivan})
+	check("unknown token", post("USERNOSUCHTOKEN", true), want{status: 403, typ: "oauth", value: "bad_authorization"})
+	check("not an applicant", post(e.token(employerUser), true), want{status: 403, typ: "forbidden", user: employerUser})
+
+	e.sb.SetFaults(hhsandbox.Faults{RateLimitRate: 1})
+	check("injected 429", post(tok, true), want{status: 429, typ: "too_many_requests", user: ivan})
+	e.sb.SetFaults(hhsandbox.Faults{ErrorRate: 1})
+	kinds := map[int]bool{}
+	for range 30 {
+		r := post(tok, true)
+		kinds[r.StatusCode] = true
+		got := e.sb.Refusals()
+		if last := got[len(got)-1]; last.Status != r.StatusCode || last.UserID != ivan {
+			t.Fatalf("injected %d recorded as %+v", r.StatusCode, last)
+		}
+	}
+	if !kinds[500] || !kinds[502] || !kinds[503] {
+		t.Errorf("injected kinds %v, want 500, 502 and 503", kinds)
+	}
+	e.sb.SetFaults(hhsandbox.Faults{})
+
+	e.sb.ExpireTokens()
+	check("expired token", post(tok, true), want{status: 403, typ: "oauth", value: "token_expired", user: ivan})
+
+	n := len(e.sb.Refusals())
+	if r := e.get("/negotiations", "USERNOSUCHTOKEN"); r.StatusCode != 403 {
+		t.Fatalf("GET /negotiations with an unknown token: %d", r.StatusCode)
+	}
+	if got := len(e.sb.Refusals()); got != n {
+		t.Errorf("a refused GET /negotiations recorded %d refusals", got-n)
+	}
+	fresh := e.token(ivan)
+	e.apply(fresh, v.ID, resume, "")
+	e.wantRefusal(e.apply(fresh, v.ID, resume, ""), 403, "already_applied")
+	if got := len(e.sb.Refusals()); got != n+1 {
+		t.Errorf("one already_applied recorded %d refusals", got-n)
 	}
 }

@@ -1,6 +1,7 @@
 package hhsandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 )
@@ -48,7 +49,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("GET /employers/blacklisted", s.api(applicant, s.handleHiddenEmployers))
 	m.HandleFunc("PUT /employers/blacklisted/{id}", s.api(applicant, s.handleHide(employerHideList, true)))
 	m.HandleFunc("DELETE /employers/blacklisted/{id}", s.api(applicant, s.handleHide(employerHideList, false)))
-	m.HandleFunc("POST /negotiations", s.api(applicant, s.handleApply))
+	m.HandleFunc("POST /negotiations", s.guarded(applicant, s.handleApply, s.recordEarlyRefusal))
 	m.HandleFunc("GET /negotiations", s.api(applicant, s.handleNegotiations))
 	m.HandleFunc("GET /negotiations/{id}", s.api(applicant, s.handleNegotiation))
 	m.HandleFunc("GET /dictionaries", s.api(anyone, func(w http.ResponseWriter, r *http.Request, _ caller) { s.handleDictionaries(w, r) }))
@@ -66,21 +67,73 @@ func (s *Sandbox) routes() *http.ServeMux {
 // api wraps an API handler with what every hh call goes through: latency,
 // the user-agent check, injected faults and the token check.
 func (s *Sandbox) api(need access, h apiHandler) http.HandlerFunc {
+	return s.guarded(need, h, nil)
+}
+
+// guarded is api that also tells refused, when set, of a request answered
+// before h ran (no user agent, an injected fault, an oauth or applicant 403),
+// with the answer's status and errors[0] (zero for a body without one).
+func (s *Sandbox) guarded(need access, h apiHandler, refused func(r *http.Request, status int, e apiError)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.sleep(r)
-		if userAgent(r) == "" {
-			s.writeError(w, http.StatusBadRequest, errorBody{Description: "Bad Request", Errors: []apiError{{Type: "bad_user_agent", Value: "unset"}}})
-			return
-		}
-		if s.injectFault(w) {
-			return
-		}
-		c, ok := s.authenticate(w, r, need)
+		answer := &answerCapture{ResponseWriter: w}
+		c, ok := s.admit(answer, r, need)
 		if !ok {
+			if refused != nil {
+				refused(r, answer.status, answer.firstError())
+			}
 			return
 		}
 		h(w, r, c)
 	}
+}
+
+// admit runs the checks of every hh call, answering the request itself when
+// one fails.
+func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, need access) (caller, bool) {
+	if userAgent(r) == "" {
+		s.writeError(w, http.StatusBadRequest, errorBody{Description: "Bad Request", Errors: []apiError{{Type: "bad_user_agent", Value: "unset"}}})
+		return caller{}, false
+	}
+	if s.injectFault(w) {
+		return caller{}, false
+	}
+	return s.authenticate(w, r, need)
+}
+
+// answerCapture passes an early answer through and keeps its status and the
+// start of its body, so the refusal can be recorded as sent.
+type answerCapture struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (a *answerCapture) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
+	a.ResponseWriter.WriteHeader(status)
+}
+
+func (a *answerCapture) Write(b []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	if room := 4096 - len(a.body); room > 0 {
+		a.body = append(a.body, b[:min(room, len(b))]...)
+	}
+	return a.ResponseWriter.Write(b)
+}
+
+// firstError is errors[0] of a JSON error body, or zero (a bare 500, a
+// proxy's HTML 502).
+func (a *answerCapture) firstError() apiError {
+	var body errorBody
+	if json.Unmarshal(a.body, &body) != nil || len(body.Errors) == 0 {
+		return apiError{}
+	}
+	return body.Errors[0]
 }
 
 // userAgent is the agent hh reads: HH-User-Agent wins over User-Agent.

@@ -94,16 +94,22 @@ type Application struct {
 	Time          time.Time `json:"time"`
 }
 
-// Refusal is a POST /negotiations attempt the sandbox refused.
+// Refusal is a POST /negotiations attempt the sandbox refused, whether
+// handleApply refused it or the checks before it did (no user agent, an
+// injected fault, an oauth or applicant 403). UserID is empty when no token
+// the sandbox issued names the user.
 type Refusal struct {
-	VacancyID string    `json:"vacancy_id"`
-	ResumeID  string    `json:"resume_id"`
-	UserID    string    `json:"user_id"`
-	Message   string    `json:"message"`
-	Status    int       `json:"status"`
-	Type      string    `json:"type"`  // errors[0].type, e.g. negotiations, captcha_required, bad_argument
-	Value     string    `json:"value"` // errors[0].value, e.g. already_applied
-	Time      time.Time `json:"time"`
+	VacancyID string `json:"vacancy_id"`
+	ResumeID  string `json:"resume_id"`
+	UserID    string `json:"user_id"`
+	Message   string `json:"message"`
+	Status    int    `json:"status"`
+	// Type is errors[0].type, e.g. negotiations, captcha_required,
+	// bad_argument, bad_user_agent, oauth, forbidden, too_many_requests,
+	// service_unavailable; empty for a fault answered without a JSON body.
+	Type  string    `json:"type"`
+	Value string    `json:"value"` // errors[0].value, e.g. already_applied
+	Time  time.Time `json:"time"`
 }
 
 type employer struct {
