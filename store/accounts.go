@@ -247,6 +247,55 @@ func (s *Store) SetAccountState(ctx context.Context, userID int64, state Account
 	return nil
 }
 
+// MarkReconnect records that hh refused the account's tokens, but only if
+// they are still the pair of generation (the pair the refused request used):
+// a person who connected again meanwhile, or a worker that refreshed, has a
+// pair hh takes, and a late answer about the old one must not flag it.
+// marked is false when the pair had been replaced.
+func (s *Store) MarkReconnect(ctx context.Context, userID, generation int64, message string) (marked bool, err error) {
+	n, err := s.exec(ctx, s.db, `
+		UPDATE hh_accounts SET state = 'reconnect', captcha_url = '', limited_until = NULL, state_message = ?, updated_at = ?
+		WHERE user_id = ? AND token_generation = ?`,
+		message, ts(s.now()), userID, generation)
+	if err != nil {
+		return false, fmt.Errorf("store: mark hh account of user %d for reconnect: %w", userID, err)
+	}
+	if n == 1 {
+		return true, nil
+	}
+	var exists int
+	if err := s.get(ctx, s.db, &exists, `SELECT 1 FROM hh_accounts WHERE user_id = ?`, userID); err != nil {
+		return false, fmt.Errorf("store: mark hh account of user %d for reconnect: %w", userID, notFound(err))
+	}
+	return false, nil
+}
+
+// ResumeAccount sets the account back to connected if it is still in state
+// from (a pause whose time has passed), so it never clears a state another
+// writer set meanwhile, such as "reconnect needed". resumed is false when
+// the state had changed.
+func (s *Store) ResumeAccount(ctx context.Context, userID int64, from AccountState) (resumed bool, err error) {
+	n, err := s.exec(ctx, s.db, `
+		UPDATE hh_accounts SET state = 'connected', captcha_url = '', limited_until = NULL, state_message = '', updated_at = ?
+		WHERE user_id = ? AND state = ?`,
+		ts(s.now()), userID, string(from))
+	if err != nil {
+		return false, fmt.Errorf("store: resume hh account of user %d: %w", userID, err)
+	}
+	return n == 1, nil
+}
+
+// PausedAccounts lists users whose account waits out a captcha or the daily
+// limit, for the scheduler's probe.
+func (s *Store) PausedAccounts(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	if err := s.sel(ctx, s.db, &ids, `
+		SELECT user_id FROM hh_accounts WHERE state IN ('captcha', 'limited') ORDER BY user_id`); err != nil {
+		return nil, fmt.Errorf("store: paused hh accounts: %w", err)
+	}
+	return ids, nil
+}
+
 // DeleteHHAccount disconnects: the row and its tokens are gone. Deleting a
 // missing account is not an error.
 func (s *Store) DeleteHHAccount(ctx context.Context, userID int64) error {

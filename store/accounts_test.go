@@ -294,3 +294,89 @@ func TestCipherRejectsBadKeys(t *testing.T) {
 		t.Error("version 0 accepted")
 	}
 }
+
+// A late token_revoked about a pair that has been replaced (the person
+// connected again, or a worker refreshed) leaves the account connected;
+// about the pair still stored it asks for a reconnect.
+func TestMarkReconnectOnlyForThePairUsed(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	u := mustUser(t, s, "a@example.com")
+	if err := s.SaveHHAccount(ctx, u.ID, testAccount("A1", "R1")); err != nil {
+		t.Fatal(err)
+	}
+	old, err := s.HHAccount(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The person connects again while a request with the old pair is out.
+	if err := s.SaveHHAccount(ctx, u.ID, testAccount("A2", "R2")); err != nil {
+		t.Fatal(err)
+	}
+	marked, err := s.MarkReconnect(ctx, u.ID, old.TokenGeneration, "token_revoked")
+	if err != nil || marked {
+		t.Fatalf("MarkReconnect with the replaced pair's generation = %v, %v; want false", marked, err)
+	}
+	if a, _ := s.HHAccountState(ctx, u.ID); a.State != AccountConnected {
+		t.Fatalf("the reconnected account is %s", a.State)
+	}
+	cur, err := s.HHAccount(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked, err = s.MarkReconnect(ctx, u.ID, cur.TokenGeneration, "token_revoked")
+	if err != nil || !marked {
+		t.Fatalf("MarkReconnect with the current generation = %v, %v; want true", marked, err)
+	}
+	if a, _ := s.HHAccountState(ctx, u.ID); a.State != AccountReconnect || a.StateMessage != "token_revoked" {
+		t.Fatalf("account after MarkReconnect = %+v", a)
+	}
+	if _, err := s.MarkReconnect(ctx, u.ID+100, 1, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("MarkReconnect of a missing account: %v", err)
+	}
+}
+
+// Ending a pause clears only the pause it was about: an account that needs
+// reconnecting meanwhile stays so. PausedAccounts lists captcha and limited
+// accounts, whether or not they have rows waiting.
+func TestResumeAccountClearsOnlyItsPause(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	u := mustUser(t, s, "a@example.com")
+	other := mustUser(t, s, "b@example.com")
+	for _, id := range []int64{u.ID, other.ID} {
+		if err := s.SaveHHAccount(ctx, id, testAccount("A", "R")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetAccountState(ctx, u.ID, AccountCaptcha, "https://hh.ru/captcha", time.Time{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetAccountState(ctx, other.ID, AccountLimited, "", time.Now().Add(time.Hour), ""); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := s.PausedAccounts(ctx); err != nil || len(ids) != 2 || ids[0] != u.ID || ids[1] != other.ID {
+		t.Fatalf("PausedAccounts = %v, %v", ids, err)
+	}
+	if ok, err := s.ResumeAccount(ctx, u.ID, AccountLimited); err != nil || ok {
+		t.Fatalf("resuming a captcha pause as a limit = %v, %v", ok, err)
+	}
+	if ok, err := s.ResumeAccount(ctx, u.ID, AccountCaptcha); err != nil || !ok {
+		t.Fatalf("ResumeAccount = %v, %v", ok, err)
+	}
+	if a, _ := s.HHAccountState(ctx, u.ID); a.State != AccountConnected || a.CaptchaURL != "" {
+		t.Fatalf("after ResumeAccount: %+v", a)
+	}
+	if err := s.SetAccountState(ctx, other.ID, AccountReconnect, "", time.Time{}, "token_revoked"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ResumeAccount(ctx, other.ID, AccountLimited); err != nil || ok {
+		t.Fatalf("resuming an account that needs reconnecting = %v, %v", ok, err)
+	}
+	if a, _ := s.HHAccountState(ctx, other.ID); a.State != AccountReconnect {
+		t.Fatalf("a stale resume cleared the reconnect: %s", a.State)
+	}
+	if ids, err := s.PausedAccounts(ctx); err != nil || len(ids) != 0 {
+		t.Fatalf("PausedAccounts = %v, %v", ids, err)
+	}
+}

@@ -23,6 +23,9 @@ type VacancySnapshot struct {
 	ResponseLetterRequired bool   `db:"response_letter_required"`
 	HasTest                bool   `db:"has_test"`
 	ExternalURL            string `db:"external_url"`
+	// ApplyURL is hh's response page (apply_alternate_url), where the person
+	// takes the employer's test; "" on rows written before it was kept.
+	ApplyURL string `db:"apply_url"`
 }
 
 // Application is one row of the ledger: one decision per user, resume and
@@ -73,7 +76,7 @@ func applicationsOf(rows []applicationRow) []Application {
 
 const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
-	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at`
+	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url`
 
 // InsertApplication records a decision unless the ledger already has one for
 // a.UserID, a.ResumeID and a.VacancyID. created reports whether this call
@@ -105,14 +108,16 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, er
 	err := s.get(ctx, s.db, &id, `
 		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
-			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
+			apply_url)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
 		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
 		RETURNING id`,
 		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
 		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
 		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
+		v.ApplyURL,
 		a.RuleID, a.RuleID, a.UserID)
 	switch {
 	case err == nil:

@@ -23,6 +23,7 @@ func testApplication(userID int64, vacancyID string) *Application {
 			SalaryText:             "от 250 000 ₽",
 			AreaName:               "Москва",
 			VacancyURL:             "https://hh.ru/vacancy/" + vacancyID,
+			ApplyURL:               "https://hh.ru/applicant/vacancy_response?vacancyId=" + vacancyID,
 			ResponseLetterRequired: true,
 		},
 	}
@@ -83,6 +84,9 @@ func TestInsertApplicationLoadsExisting(t *testing.T) {
 	}
 	if second.ID != first.ID || second.Status != StatusReview || second.Letter != "draft" || second.Reason != "letter_required" {
 		t.Fatalf("existing row not loaded: %+v", second)
+	}
+	if got, err := s.Application(ctx, u.ID, first.ID); err != nil || got.ApplyURL != first.ApplyURL || got.VacancyURL != first.VacancyURL {
+		t.Fatalf("snapshot links not kept: %+v, %v", got, err)
 	}
 	// Another resume is another decision.
 	other := testApplication(u.ID, "1")
