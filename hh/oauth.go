@@ -50,12 +50,17 @@ func (c *Client) AuthorizeURL(p AuthorizeParams) string {
 
 // ExchangeCode trades the authorization code from the login redirect for a
 // user's token pair at POST {APIURL}/token (grant_type=authorization_code).
-// redirectURI must be the one passed to AuthorizeURL, or empty if none was.
+// redirectURI must be the one passed to AuthorizeURL, character for
+// character. It is required: hh's description requires redirect_uri on this
+// grant, so pass the redirect URI to AuthorizeURL too.
 //
 // Docs: https://api.hh.ru/openapi/redoc#tag/Avtorizaciya-rabotodatelya/operation/authorize
 func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (*Token, error) {
 	if code == "" {
 		return nil, &ParamError{Op: OpToken, Field: "code", Reason: "must not be empty"}
+	}
+	if redirectURI == "" {
+		return nil, &ParamError{Op: OpToken, Field: "redirect_uri", Reason: "must not be empty (hh requires the redirect URI given to AuthorizeURL)"}
 	}
 	if c.clientID == "" || c.clientSecret == "" {
 		return nil, &ParamError{Op: OpToken, Field: "client_id", Reason: "ClientID and ClientSecret must be configured"}
@@ -65,9 +70,7 @@ func (c *Client) ExchangeCode(ctx context.Context, code, redirectURI string) (*T
 	form.Set("client_id", c.clientID)
 	form.Set("client_secret", c.clientSecret)
 	form.Set("code", code)
-	if redirectURI != "" {
-		form.Set("redirect_uri", redirectURI)
-	}
+	form.Set("redirect_uri", redirectURI)
 	return c.requestToken(ctx, form, code)
 }
 

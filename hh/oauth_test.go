@@ -72,12 +72,31 @@ func TestExchangeCode(t *testing.T) {
 
 func TestExchangeCodeNeedsCredentials(t *testing.T) {
 	c, _ := setup(t, func(cfg *Config) { cfg.ClientSecret = "" })
-	_, err := c.ExchangeCode(context.Background(), "CODE", "")
+	_, err := c.ExchangeCode(context.Background(), "CODE", "http://localhost/cb")
 	if !errors.Is(err, ErrInvalidParams) {
 		t.Errorf("err = %v, want ErrInvalidParams", err)
 	}
-	if _, err := c.ExchangeCode(context.Background(), "", ""); !errors.Is(err, ErrInvalidParams) {
+	if _, err := c.ExchangeCode(context.Background(), "", "http://localhost/cb"); !errors.Is(err, ErrInvalidParams) {
 		t.Errorf("empty code: err = %v, want ErrInvalidParams", err)
+	}
+}
+
+// hh's description requires redirect_uri on the code grant: an empty one is
+// refused before anything is sent, naming the field.
+func TestExchangeCodeNeedsRedirectURI(t *testing.T) {
+	c, mux := setup(t)
+	sent := 0
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		sent++
+		writeJSON(w, http.StatusOK, string(fixture(t, "token.json")))
+	})
+	_, err := c.ExchangeCode(context.Background(), "CODE123", "")
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Field != "redirect_uri" || !strings.Contains(err.Error(), "redirect_uri") {
+		t.Errorf("err = %v, want a ParamError naming redirect_uri", err)
+	}
+	if sent != 0 {
+		t.Errorf("%d token requests sent without redirect_uri", sent)
 	}
 }
 
