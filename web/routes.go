@@ -54,6 +54,10 @@ func (h *handler) routes() *http.ServeMux {
 		mux.Handle(QueueDashboardPath+"/", h.adminOnly(h.queues))
 	}
 
+	if h.sbAdmin != nil {
+		mux.Handle(SandboxAdminPath, h.adminAPIOnly(h.sbAdmin))
+	}
+
 	mux.HandleFunc("/", h.notFound)
 	return mux
 }

@@ -117,10 +117,11 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if h.queues != nil && strings.HasPrefix(r.URL.Path, QueueDashboardPath+"/") {
-			// The dashboard's own script cannot carry our token; its
-			// requests are admin-only and cross-origin protection still
-			// applies to them.
+		if (h.queues != nil && strings.HasPrefix(r.URL.Path, QueueDashboardPath+"/")) ||
+			(h.sbAdmin != nil && strings.HasPrefix(r.URL.Path, SandboxAdminPath)) {
+			// The dashboard's own script and the sandbox's JSON admin API
+			// cannot carry our token; their requests are admin-only and
+			// cross-origin protection still applies to them.
 			next.ServeHTTP(w, r)
 			return
 		}

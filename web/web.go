@@ -62,6 +62,10 @@ type Deps struct {
 	// QueueDashboard, when set, is served at QueueDashboardPath to admins
 	// only (the asynq dashboard, asynqmon, rooted at that path).
 	QueueDashboard http.Handler
+	// SandboxAdmin, when set, is served at SandboxAdminPath to admins only
+	// (hhsandbox's admin API, which expects the paths unchanged after
+	// /sandbox); everyone else gets 404.
+	SandboxAdmin http.Handler
 	// Ready, when set, is checked by GET /readyz in addition to the store.
 	Ready func(context.Context) error
 	// PasswordCost is the bcrypt cost of new password hashes;
@@ -102,6 +106,7 @@ type handler struct {
 	trustXFF  bool
 	metrics   http.Handler
 	queues    http.Handler
+	sbAdmin   http.Handler
 	ready     func(context.Context) error
 }
 
@@ -188,6 +193,7 @@ func New(d Deps) (*Server, error) {
 		trustXFF:  d.TrustForwardedFor,
 		metrics:   d.Metrics,
 		queues:    d.QueueDashboard,
+		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
 	}
 	return &Server{handler: h.middleware(h.routes())}, nil

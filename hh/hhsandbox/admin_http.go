@@ -9,10 +9,27 @@ import (
 	"time"
 )
 
-// The admin API under /_sandbox/: JSON in and out, no authentication (the
-// sandbox holds only made-up data). Errors are {"error": "..."}.
+// The admin API under /_sandbox/: JSON in and out, no authentication of its
+// own (see Options.HideAdmin). Errors are {"error": "..."}.
 
+// adminRoutes adds the admin API to ServeHTTP's routes unless it is hidden.
 func (s *Sandbox) adminRoutes(m *http.ServeMux) {
+	if s.opts.HideAdmin {
+		return
+	}
+	s.addAdminRoutes(m)
+}
+
+// AdminHandler serves only the admin API, at the same paths (/_sandbox/…);
+// anything else is 404. With Options.HideAdmin it is the only way in.
+func (s *Sandbox) AdminHandler() http.Handler {
+	m := http.NewServeMux()
+	s.addAdminRoutes(m)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w) })
+	return m
+}
+
+func (s *Sandbox) addAdminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /_sandbox/{$}", s.adminIndex)
 	m.HandleFunc("POST /_sandbox/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()

@@ -9,7 +9,9 @@
 // SetFaults, Advance, SetRelation, PublishNew, PutVacancy, IssueToken,
 // ExpireTokens, RevokeTokens, Reset…) or the same operations as JSON under
 // /_sandbox/ (GET /_sandbox/ lists them). The admin API has no
-// authentication: the sandbox holds only made-up data.
+// authentication of its own: standalone, the sandbox holds only made-up
+// data. A host that lets real people use it (their letters reach it) sets
+// Options.HideAdmin and serves AdminHandler behind its own access control.
 //
 // Served paths: GET/POST /oauth/authorize (login, consent, account choice),
 // /account/captcha, /vacancy/{id}; POST /token (and the deprecated POST
@@ -74,6 +76,10 @@ type Options struct {
 	Clock func() time.Time
 	// Faults are the initial fault-injection settings.
 	Faults Faults
+	// HideAdmin leaves the admin API (/_sandbox/) out of ServeHTTP, which
+	// then answers 404 there like for any unknown path; AdminHandler serves
+	// it instead, for the host to put behind its own access control.
+	HideAdmin bool
 }
 
 // Sandbox is the hh emulator. It is safe for concurrent use.
@@ -143,7 +149,8 @@ func (s *Sandbox) resetLocked() {
 	s.st = newState(s.opts.Seed, s.opts.Vacancies, s.nowLocked(), s.areas, s.dicts.rates)
 }
 
-// ServeHTTP serves the OAuth pages, the API and the admin API.
+// ServeHTTP serves the OAuth pages, the API and, unless Options.HideAdmin,
+// the admin API.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }

@@ -67,6 +67,9 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 			ClientSecret: SandboxSecret(cfg.SecretKey),
 			RedirectURI:  cfg.RedirectURI(),
 			BaseURL:      SandboxURL(cfg),
+			// Its admin API reads the letters people send; the web app
+			// serves it to the instance's admins only.
+			HideAdmin: true,
 		})
 		hhCfg.APIURL = "http://" + loopback(ln.Addr()) + SandboxPath
 	}
@@ -81,6 +84,10 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	if err != nil {
 		return nil, err
 	}
+	var sandboxAdmin http.Handler
+	if inst.Sandbox != nil {
+		sandboxAdmin = http.StripPrefix(SandboxPath, inst.Sandbox.AdminHandler())
+	}
 	srv, err := web.New(web.Deps{
 		Config:   cfg,
 		Store:    inst.Store,
@@ -92,6 +99,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		Ready:    inst.Redis.Ping,
 		// The asynq dashboard, for admins only.
 		QueueDashboard: QueueDashboard(inst.Redis.Conn),
+		SandboxAdmin:   sandboxAdmin,
 	})
 	if err != nil {
 		return nil, err
@@ -99,6 +107,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	root := http.NewServeMux()
 	if inst.Sandbox != nil {
 		root.Handle(SandboxPath+"/", http.StripPrefix(SandboxPath, inst.Sandbox))
+		root.Handle(web.SandboxAdminPath, srv) // admins only, through the web app's sessions
 	}
 	root.Handle("/", srv)
 	inst.Handler = root
