@@ -32,6 +32,7 @@ type config struct {
 	latency       time.Duration
 	errorRate     float64
 	rateLimitRate float64
+	retryAfter    time.Duration
 	captcha       bool
 	dailyLimit    int
 	limitStatus   int
@@ -52,6 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every API response")
 	fs.Float64Var(&c.errorRate, "error-rate", 0, "share of API requests answered with a 5xx (0..1)")
 	fs.Float64Var(&c.rateLimitRate, "rate-limit-rate", 0, "share of API requests answered 429 with Retry-After (0..1)")
+	fs.DurationVar(&c.retryAfter, "retry-after", time.Second, "Retry-After of those 429s (rounded up to whole seconds)")
 	fs.BoolVar(&c.captcha, "captcha", false, "demand a captcha on applying and on vacancy pages")
 	fs.IntVar(&c.dailyLimit, "daily-limit", hhsandbox.DefaultDailyLimit, "applications per user in a rolling 24 hours")
 	fs.IntVar(&c.limitStatus, "limit-status", http.StatusBadRequest, "HTTP status of limit_exceeded: 400, 403 or 429")
@@ -64,6 +66,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("-error-rate %v: want 0..1", c.errorRate)
 	case c.rateLimitRate < 0 || c.rateLimitRate > 1:
 		return config{}, fmt.Errorf("-rate-limit-rate %v: want 0..1", c.rateLimitRate)
+	case c.retryAfter <= 0:
+		return config{}, fmt.Errorf("-retry-after %v: want more than 0", c.retryAfter)
 	case c.limitStatus != 400 && c.limitStatus != 403 && c.limitStatus != 429:
 		return config{}, fmt.Errorf("-limit-status %d: want 400, 403 or 429", c.limitStatus)
 	case c.vacancies < 1:
@@ -100,6 +104,7 @@ func (c config) options() hhsandbox.Options {
 			Latency:       c.latency,
 			ErrorRate:     c.errorRate,
 			RateLimitRate: c.rateLimitRate,
+			RetryAfter:    c.retryAfter,
 			Captcha:       c.captcha,
 			LimitStatus:   c.limitStatus,
 		},
@@ -116,10 +121,17 @@ Configure Otklik with:
   HH_API_URL=%[1]s
   HH_OAUTH_URL=%[1]s
 
-Registered redirect URI: %[4]s
-Login page:  %[1]s/oauth/authorize?response_type=code&client_id=%[2]s
-Admin API:   %[1]s/_sandbox/
-`, c.baseURL, sb.ClientID(), sb.ClientSecret(), c.redirectURI)
+`, c.baseURL, sb.ClientID(), sb.ClientSecret())
+	if c.redirectURI != "" {
+		fmt.Fprintf(w, "Registered redirect URI: %s\n", c.redirectURI)
+		fmt.Fprintf(w, "Login page:  %s/oauth/authorize?response_type=code&client_id=%s\n", c.baseURL, sb.ClientID())
+	} else {
+		// With nothing registered, a login URL must carry its own
+		// redirect_uri; a bare link would only reach an error page.
+		fmt.Fprintln(w, "Registered redirect URI: none (any http(s) URI is accepted)")
+		fmt.Fprintln(w, "Login page:  opened by the application, which must pass redirect_uri")
+	}
+	fmt.Fprintf(w, "Admin API:   %s/_sandbox/\n", c.baseURL)
 	fmt.Fprintln(w, "\nUsers:")
 	for _, u := range sb.Users() {
 		kind := "applicant"

@@ -3,11 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/otklik/otklik/hh/hhsandbox"
 )
 
 func TestParseFlagsDefaults(t *testing.T) {
@@ -16,7 +20,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.seed != 1 || c.vacancies != 3000 || c.dailyLimit != 200 || c.limitStatus != 400 ||
-		c.tokenTTL != 14*24*time.Hour || c.redirectURI != "http://localhost:8080/hh/callback" {
+		c.tokenTTL != 14*24*time.Hour || c.redirectURI != "http://localhost:8080/hh/callback" || c.retryAfter != time.Second {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -27,6 +31,8 @@ func TestParseFlagsRejectsBadValues(t *testing.T) {
 		{"-rate-limit-rate", "-0.1"},
 		{"-limit-status", "418"},
 		{"-vacancies", "0"},
+		{"-retry-after", "0s"},
+		{"-retry-after", "-1s"},
 		{"-nonsense"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
@@ -36,7 +42,7 @@ func TestParseFlagsRejectsBadValues(t *testing.T) {
 }
 
 func TestParseFlagsFaults(t *testing.T) {
-	c, err := parseFlags([]string{"-latency", "50ms", "-error-rate", "0.1", "-rate-limit-rate", "0.2",
+	c, err := parseFlags([]string{"-latency", "50ms", "-error-rate", "0.1", "-rate-limit-rate", "0.2", "-retry-after", "3s",
 		"-captcha", "-daily-limit", "5", "-limit-status", "429", "-token-ttl", "1m", "-seed", "9", "-vacancies", "100"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +50,7 @@ func TestParseFlagsFaults(t *testing.T) {
 	o := c.options()
 	if o.Seed != 9 || o.Vacancies != 100 || o.DailyLimit != 5 || o.TokenTTL != time.Minute ||
 		o.Faults.Latency != 50*time.Millisecond || o.Faults.ErrorRate != 0.1 || o.Faults.RateLimitRate != 0.2 ||
-		!o.Faults.Captcha || o.Faults.LimitStatus != 429 {
+		o.Faults.RetryAfter != 3*time.Second || !o.Faults.Captcha || o.Faults.LimitStatus != 429 {
 		t.Errorf("options %+v", o)
 	}
 }
@@ -98,5 +104,72 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)
+	}
+}
+
+// The banner's login link must lead to the login form: with a registered
+// redirect URI the bare link does (hh falls back to the registered one);
+// without one it would reach an error page, so it is left out.
+func TestBannerLoginLink(t *testing.T) {
+	for _, redirect := range []string{"http://localhost:8080/hh/callback", ""} {
+		t.Run(fmt.Sprintf("redirect %q", redirect), func(t *testing.T) {
+			c, err := parseFlags([]string{"-redirect-uri", redirect, "-vacancies", "20"}, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewUnstartedServer(nil)
+			c.baseURL = "http://" + srv.Listener.Addr().String()
+			sb := hhsandbox.New(c.options())
+			srv.Config.Handler = sb
+			srv.Start()
+			t.Cleanup(srv.Close)
+
+			var out strings.Builder
+			banner(&out, c, sb)
+			var links []string
+			for _, word := range strings.Fields(out.String()) {
+				if strings.Contains(word, "/oauth/authorize") {
+					links = append(links, word)
+				}
+			}
+			if redirect == "" {
+				if len(links) != 0 || !strings.Contains(out.String(), "redirect_uri") {
+					t.Errorf("without a redirect URI the banner links %v, want no link and a word on redirect_uri:\n%s", links, out.String())
+				}
+				return
+			}
+			if len(links) != 1 {
+				t.Fatalf("login links %v, want one:\n%s", links, out.String())
+			}
+			resp, err := http.Get(links[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<form") {
+				t.Errorf("login page %s: %d\n%s", links[0], resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+// -retry-after reaches the 429s the sandbox injects.
+func TestRunRetryAfter(t *testing.T) {
+	c, err := parseFlags([]string{"-rate-limit-rate", "1", "-retry-after", "4s", "-vacancies", "20"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(hhsandbox.New(c.options()))
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/areas", nil)
+	req.Header.Set("HH-User-Agent", "test/1.0 (t@example.com)")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "4" {
+		t.Errorf("GET /areas: %d with Retry-After %q, want 429 with 4", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
