@@ -234,6 +234,49 @@ func TestConformanceNegotiations(t *testing.T) {
 	e.check("GET", "/negotiations", e.token(employerUser), nil, "", 403)
 }
 
+// Each refusal of POST /negotiations the worker branches on answers in the
+// shape hh's description gives it.
+func TestConformanceApplyRefusals(t *testing.T) {
+	e := newEnv(t, hhsandbox.Options{})
+	tok := e.token(ivan)
+	refuse := func(tok, vacancyID, resumeID, message string, status int, value string) {
+		t.Helper()
+		v := url.Values{"vacancy_id": {vacancyID}, "resume_id": {resumeID}}
+		if message != "" {
+			v.Set("message", message)
+		}
+		r := e.check("POST", "/negotiations", tok, strings.NewReader(v.Encode()), "application/x-www-form-urlencoded", status)
+		if got := strings.Join(r.errorValues(t), ","); got != "negotiations/"+value {
+			t.Errorf("refused with %s, want negotiations/%s", got, value)
+		}
+	}
+	resume := e.resume(ivan, 0)
+	letterRequired := e.vacancy(func(v hhsandbox.Vacancy) bool {
+		return v.Type == "open" && v.ResponseLetterRequired && !v.HasTest && !v.Archived
+	})
+	refuse(tok, letterRequired.ID, resume, "", 403, "empty_message")
+	testRequired := e.vacancy(func(v hhsandbox.Vacancy) bool { return v.TestRequired && !v.Archived && v.Type != "direct" })
+	refuse(tok, testRequired.ID, resume, "Письмо", 403, "test_required")
+	refuse(tok, e.vacancy(plain).ID, resume, strings.Repeat("я", hhsandbox.MaxMessageLength+1), 403, "too_long_message")
+	refuse(tok, e.vacancy(plain).ID, e.resume(ivan, 2), "", 403, "resume_not_found") // unpublished
+	refuse(tok, e.vacancy(plain).ID, "nosuchresume", "", 403, "resume_not_found")
+
+	for _, status := range []int{400, 403} {
+		e := newEnv(t, hhsandbox.Options{DailyLimit: 1, Faults: hhsandbox.Faults{LimitStatus: status}})
+		tok := e.token(ivan)
+		first := e.vacancy(plain)
+		if r := e.apply(tok, first.ID, e.resume(ivan, 0), ""); r.StatusCode != 201 {
+			t.Fatalf("first application: %d %s", r.StatusCode, r.body)
+		}
+		second := e.vacancy(func(v hhsandbox.Vacancy) bool { return plain(v) && v.ID != first.ID })
+		v := url.Values{"vacancy_id": {second.ID}, "resume_id": {e.resume(ivan, 0)}}
+		r := e.check("POST", "/negotiations", tok, strings.NewReader(v.Encode()), "application/x-www-form-urlencoded", status)
+		if got := strings.Join(r.errorValues(t), ","); got != "negotiations/limit_exceeded" {
+			t.Errorf("%d: refused with %s, want negotiations/limit_exceeded", status, got)
+		}
+	}
+}
+
 func TestConformanceBlacklists(t *testing.T) {
 	e := newEnv(t, hhsandbox.Options{})
 	tok := e.token(ivan)
