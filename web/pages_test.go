@@ -174,17 +174,28 @@ func TestLanguage(t *testing.T) {
 	if !strings.Contains(b.get("/register").body, "Sign up") {
 		t.Error("the language choice is not remembered")
 	}
-	b.register("a@example.com", "password1")
-	// Signed in, the user's setting wins.
-	if !strings.Contains(b.get("/").body, "Главная") {
-		t.Error("the user's language (ru) does not win over the cookie")
+	// Signing up keeps the language chosen before it, as the user's setting.
+	if u := b.register("a@example.com", "password1"); u.Language != "en" {
+		t.Errorf("signed up in English, language setting %q", u.Language)
 	}
-	r := b.post("/settings", "/settings", url.Values{"language": {"en"}, "time_zone": {"Asia/Novosibirsk"}, "summary_hour": {"8"}, "summary_email": {"me@example.com"}})
+	if !strings.Contains(b.get("/").body, "Home") {
+		t.Error("signed up in English, landed on a dashboard not in English")
+	}
+	// Signed in, the user's setting wins over ?lang= and the cookie.
+	if !strings.Contains(b.get("/?lang=ru").body, "Home") {
+		t.Error("the user's language (en) does not win over ?lang=ru")
+	}
+	r := b.post("/settings", "/settings", url.Values{"language": {"ru"}, "time_zone": {"Asia/Novosibirsk"}, "summary_hour": {"8"}, "summary_email": {"me@example.com"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("save settings = %d\n%s", r.status, r.body)
 	}
-	if !strings.Contains(b.get("/").body, "Home") {
-		t.Error("English not used after choosing it")
+	if !strings.Contains(b.get("/").body, "Главная") {
+		t.Error("Russian not used after choosing it")
+	}
+
+	// Someone who never switched signs up in Russian.
+	if u := env.browser().register("b@example.com", "password1"); u.Language != "ru" {
+		t.Errorf("signed up without choosing, language setting %q", u.Language)
 	}
 }
 

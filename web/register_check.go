@@ -76,6 +76,16 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	// The language the visitor chose before signing up becomes their
+	// setting; the account is made either way, so a failure here only costs
+	// the choice.
+	if lang := visitorOf(r).lang; lang != user.Language {
+		err := h.store.UpdateSettings(r.Context(), user.ID, store.Settings{
+			Language: lang, TimeZone: user.TimeZone, SummaryHour: user.SummaryHour, SummaryEmail: user.SummaryEmail})
+		if err != nil {
+			h.log.WarnContext(r.Context(), "save language at sign-up", "user_id", user.ID, "error", err)
+		}
+	}
 	if err := h.startSession(w, r, user); err != nil {
 		h.serverError(w, r, err)
 		return
