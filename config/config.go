@@ -45,6 +45,11 @@ type Config struct {
 	ApplyInterval  time.Duration // minimum gap between one account's applications
 	LogLevel       string
 	LogFormat      string // "text" or "json"
+	// TrustProxy makes the web app take the client's address from the last
+	// entry of X-Forwarded-For (for the sign-in throttle): set it only when
+	// a reverse proxy in front sets that header, or clients could pick
+	// their own address.
+	TrustProxy bool
 }
 
 // Sandbox reports whether Otklik talks to the built-in hh emulator.
@@ -164,6 +169,13 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("APPLY_INTERVAL", "must be a duration such as 2s or 500ms, at most 1h, not %q", v)
 		}
 		c.ApplyInterval = d
+	}
+	if v := get("TRUST_PROXY", ""); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("TRUST_PROXY", "must be true or false, not %q", v)
+		}
+		c.TrustProxy = b
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

@@ -36,6 +36,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.SecureCookies() {
 		t.Error("http BASE_URL must not set Secure cookies")
 	}
+	if c.TrustProxy {
+		t.Error("X-Forwarded-For must not be trusted by default")
+	}
 }
 
 func TestLoadNamesEveryBadVariable(t *testing.T) {
@@ -48,11 +51,12 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"HH_RATE_LIMIT":  "-1",
 		"APPLY_INTERVAL": "soon",
 		"SMTP_URL":       "smtp://mail.example.com:587",
+		"TRUST_PROXY":    "maybe",
 	}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"BASE_URL", "REDIS_URL", "SECRET_KEY", "HH_CLIENT_SECRET", "REGISTRATION", "HH_RATE_LIMIT", "APPLY_INTERVAL", "MAIL_FROM"} {
+	for _, name := range []string{"BASE_URL", "REDIS_URL", "SECRET_KEY", "HH_CLIENT_SECRET", "REGISTRATION", "HH_RATE_LIMIT", "APPLY_INTERVAL", "MAIL_FROM", "TRUST_PROXY"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -72,6 +76,7 @@ func TestLoadProduction(t *testing.T) {
 		"SECRET_KEY":       "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 		"HH_RATE_LIMIT":    "2.5",
 		"APPLY_INTERVAL":   "3s",
+		"TRUST_PROXY":      "true",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +89,9 @@ func TestLoadProduction(t *testing.T) {
 	}
 	if len(c.SecretKey) != 32 || c.HHRateLimit != 2.5 || c.ApplyInterval != 3*time.Second {
 		t.Errorf("parsed values: key %d bytes, %v, %v", len(c.SecretKey), c.HHRateLimit, c.ApplyInterval)
+	}
+	if !c.TrustProxy {
+		t.Error("TRUST_PROXY=true not read")
 	}
 }
 

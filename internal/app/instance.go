@@ -100,6 +100,9 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		// The asynq dashboard, for admins only.
 		QueueDashboard: QueueDashboard(inst.Redis.Conn),
 		SandboxAdmin:   sandboxAdmin,
+		// Behind a reverse proxy the throttle must key on the client, not
+		// the proxy.
+		TrustForwardedFor: cfg.TrustProxy,
 	})
 	if err != nil {
 		return nil, err
