@@ -212,6 +212,11 @@ const secretFile = "secret.key"
 // given, it reads DATA_DIR/secret.key, generating it (mode 0600) on first run.
 // It returns the path of the file used, or "" when SECRET_KEY came from the
 // environment.
+//
+// web and worker may start together on a fresh DATA_DIR: the key is written
+// to a temporary file and hard-linked into place, which fails when a key is
+// already there, so the file appears whole or not at all, the first writer's
+// key wins and everyone else reads it.
 func (c *Config) EnsureSecretKey() (string, error) {
 	if len(c.SecretKey) > 0 {
 		return "", nil
@@ -220,31 +225,66 @@ func (c *Config) EnsureSecretKey() (string, error) {
 		return "", fmt.Errorf("config: DATA_DIR: %w", err)
 	}
 	path := filepath.Join(c.DataDir, secretFile)
-	if b, err := os.ReadFile(path); err == nil {
-		key, err := decodeKey(strings.TrimSpace(string(b)))
-		if err != nil {
-			return "", fmt.Errorf("config: %s: %w", path, err)
+	key, err := readSecretKey(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, err = createSecretKey(path)
+		if errors.Is(err, os.ErrExist) {
+			key, err = readSecretKey(path) // another process won
 		}
-		c.SecretKey = key
-		return path, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("config: read %s: %w", path, err)
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return "", fmt.Errorf("config: generate SECRET_KEY: %w", err)
+	if errors.Is(err, os.ErrNotExist) {
+		err = fmt.Errorf("config: read %s: %w", path, err) // removed as we read it
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("config: write %s: %w", path, err)
-	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return "", fmt.Errorf("config: write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("config: write %s: %w", path, err)
+		return "", err
 	}
 	c.SecretKey = key
 	return path, nil
+}
+
+// readSecretKey reads a generated key; a missing file is os.ErrNotExist.
+func readSecretKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	key, err := decodeKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// createSecretKey generates a key and puts it at path unless a file is
+// already there (then os.ErrExist).
+func createSecretKey(path string) ([]byte, error) {
+	key := make([]byte, 32)
+	rand.Read(key) // never fails (crypto/rand, Go ≥ 1.24)
+	// CreateTemp makes the file with mode 0600.
+	f, err := os.CreateTemp(filepath.Dir(path), "."+secretFile+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("config: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: write %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("config: write %s: %w (on a file system without hard links, set SECRET_KEY instead)", path, err)
+	}
+	return key, nil
 }

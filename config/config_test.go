@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -120,5 +121,58 @@ func TestEnsureSecretKeyGeneratesOnceWithMode0600(t *testing.T) {
 	}
 	if string(c2.SecretKey) != first || len(first) != 32 {
 		t.Error("a second start must reuse the generated key")
+	}
+}
+
+// web and worker starting together on a fresh DATA_DIR both generate a key:
+// exactly one is kept, every caller ends up with it, and none fails on the
+// file the other is creating or reads it half-written.
+func TestEnsureSecretKeyConcurrentFirstRun(t *testing.T) {
+	const rounds, callers = 20, 16
+	for round := range rounds {
+		dir := filepath.Join(t.TempDir(), "data")
+		keys := make([]string, callers)
+		errs := make([]error, callers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := Load(env(map[string]string{"DATA_DIR": dir}))
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				<-start
+				_, errs[i] = c.EnsureSecretKey()
+				keys[i] = string(c.SecretKey)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range callers {
+			if errs[i] != nil {
+				t.Fatalf("round %d, caller %d: %v", round, i, errs[i])
+			}
+			if len(keys[i]) != 32 || keys[i] != keys[0] {
+				t.Fatalf("round %d: callers got different keys (caller %d: %d bytes)", round, i, len(keys[i]))
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, secretFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key, err := decodeKey(strings.TrimSpace(string(b))); err != nil || string(key) != keys[0] {
+			t.Fatalf("round %d: the key file does not hold the key the callers use (%v)", round, err)
+		}
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 1 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Fatalf("round %d: DATA_DIR holds %v, want only %s", round, names, secretFile)
+		}
 	}
 }
