@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/otklik/otklik/store"
 )
@@ -32,13 +33,13 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 			applied = a.AppliedAt.UTC().Format(time.RFC3339)
 		}
 		cw.Write([]string{
-			a.VacancyID,
+			csvText(a.VacancyID),
 			csvText(a.VacancyName),
 			csvText(a.EmployerName),
 			string(a.Status),
 			a.Reason,
 			csvText(ruleNames[a.RuleID]),
-			a.ResumeID,
+			csvText(a.ResumeID),
 			a.CreatedAt.UTC().Format(time.RFC3339),
 			applied,
 		})
@@ -49,10 +50,14 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 	}
 }
 
-// csvText defuses text that a spreadsheet would run as a formula: vacancy
-// and employer names come from hh and are untrusted.
+// csvText defuses text that a spreadsheet would run as a formula (OWASP, CSV
+// injection): a cell starting with = + - @, a tab or a carriage return, or
+// the full-width forms some spreadsheets also read, gets a leading ' so it
+// shows as text. Names and ids come from hh and are untrusted; encoding/csv
+// quotes separators and quotes inside.
 func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+@\t\r", rune(s[0])) {
+	r, _ := utf8.DecodeRuneInString(s)
+	if strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
 		return "'" + s
 	}
 	return s
