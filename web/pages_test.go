@@ -299,3 +299,31 @@ func TestHealth(t *testing.T) {
 		t.Errorf("/readyz = %d", r.status)
 	}
 }
+
+// The summary's account warnings carry the way out, as the dashboard's do:
+// the captcha page, or connecting again.
+func TestSummaryWarningsLink(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	ctx := context.Background()
+	b, userID, _ := signedInWithHH(t, env, "a@example.com", 0)
+
+	const captcha = "https://hh.ru/account/captcha?key=1"
+	env.store.SetAccountState(ctx, userID, store.AccountCaptcha, captcha, time.Time{}, "")
+	body := b.get("/summary").body
+	warning := regexp.MustCompile(`(?s)<p class="warning" data-warning="captcha">.*?</p>`).FindString(body)
+	if warning == "" || !strings.Contains(warning, `href="`+captcha+`"`) || !strings.Contains(warning, "Решить капчу на hh.ru") {
+		t.Errorf("summary's captcha warning has no captcha link: %q", warning)
+	}
+	b.post("/settings", "/settings", url.Values{"language": {"en"}, "time_zone": {"Europe/Moscow"}, "summary_hour": {"8"}})
+	if body := b.get("/summary").body; !strings.Contains(body, "Solve the captcha on hh.ru") {
+		t.Error("the captcha link is not in English")
+	}
+
+	env.store.SetAccountState(ctx, userID, store.AccountReconnect, "", time.Time{}, "")
+	body = b.get("/summary").body
+	warning = regexp.MustCompile(`(?s)<p class="warning" data-warning="reconnect">.*?</p>`).FindString(body)
+	if warning == "" || !strings.Contains(warning, `/hh/connect"`) {
+		t.Errorf("summary's reconnect warning has no link to connect again: %q", warning)
+	}
+}
