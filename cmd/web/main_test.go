@@ -40,8 +40,10 @@ func TestZeroSetupFirstRun(t *testing.T) {
 	cmd.Dir = dir
 	// An empty environment but for what any process needs and the two
 	// things a second instance on a shared machine must change: where to
-	// listen and the matching public URL.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LISTEN_ADDR=127.0.0.1:" + fmt.Sprint(port), "BASE_URL=" + base, "APPLY_INTERVAL=50ms"}
+	// listen and the matching public URL. Pacing stays at its default (2s
+	// between one account's applications): the walk waits for the first
+	// application only.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LISTEN_ADDR=127.0.0.1:" + fmt.Sprint(port), "BASE_URL=" + base}
 	out := &syncBuffer{}
 	cmd.Stdout = out
 	cmd.Stderr = out
