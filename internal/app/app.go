@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -90,5 +91,40 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
 	}
+	if err := checkSecretKey(ctx, st); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
+}
+
+// checkSecretKey tries the key on one stored hh account, so a SECRET_KEY
+// other than the one the tokens were encrypted with stops the process at
+// start, not later as every account failing.
+func checkSecretKey(ctx context.Context, st *store.Store) error {
+	ids, err := st.ListUserIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	for _, id := range ids {
+		// The state needs no key: it tells "no account" from "cannot decrypt".
+		if _, err := st.HHAccountState(ctx, id); errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		_, err := st.HHAccount(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // disconnected meanwhile
+		}
+		if err == nil {
+			return nil
+		}
+		// The store can read tokens under older key versions, but only one
+		// key is configured, so there is no rotation to offer yet.
+		return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("does not decrypt the stored hh tokens (%v): it is not "+
+			"the key they were encrypted with. Start with that key (SECRET_KEY, or DATA_DIR/secret.key if it was generated); "+
+			"Otklik reads one key only, so it cannot rotate to a new one yet", err)}
+	}
+	return nil
 }
