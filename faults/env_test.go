@@ -21,6 +21,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
@@ -195,10 +196,19 @@ type env struct {
 	worker     *exec.Cmd
 	workerDone chan struct{}
 	starts     int
+
+	// skipped is the simulated time the case skipped: clocks moved ahead by
+	// tickLater and expireDeadLocks instead of waiting in real time.
+	skipped time.Duration
+	// jumps counts expireDeadLocks' moves of the Redis clock, and jumped
+	// sums them.
+	jumps  int
+	jumped time.Duration
 }
 
 type fuser struct {
 	ID       int64
+	Email    string
 	HHID     string
 	RuleID   int64
 	ResumeID string
@@ -214,7 +224,23 @@ type envOptions struct {
 	// via proc, or "" for REDIS_URL's server (database 5) when set, else mini.
 	redis string
 	proc  *procBackend
+	// expireLocks lets waitSettled and waitApplications move the in-process
+	// Redis clock past the apply-lock leases of killed workers when the run
+	// has stalled behind them (see expireDeadLocks).
+	expireLocks bool
 }
+
+// userPassword is every fault user's password (a minimum-cost bcrypt hash,
+// so that signing in through the web app is cheap).
+const userPassword = "faults-password-1"
+
+var passwordHash = sync.OnceValue(func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte(userPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+})
 
 func newEnv(t *testing.T, o envOptions) *env {
 	t.Helper()
@@ -285,7 +311,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 // rule in auto mode capped at perUser.
 func (e *env) connect(i int, a hhsandbox.User) fuser {
 	e.t.Helper()
-	u, err := e.store.CreateUser(e.ctx, fmt.Sprintf("fault%03d@otklik.test", i), "$2a$10$faultsfaultsfaultsfaultsfaultsfaultsfaultsfaultsfaultsf")
+	u, err := e.store.CreateUser(e.ctx, userEmail(i), passwordHash())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -297,8 +323,10 @@ func (e *env) connect(i int, a hhsandbox.User) fuser {
 	if err := e.store.CreateRule(e.ctx, &r); err != nil {
 		e.t.Fatal(err)
 	}
-	return fuser{ID: u.ID, HHID: a.ID, RuleID: r.ID, ResumeID: resumeID}
+	return fuser{ID: u.ID, Email: u.Email, HHID: a.ID, RuleID: r.ID, ResumeID: resumeID}
 }
+
+func userEmail(i int) string { return fmt.Sprintf("fault%03d@otklik.test", i) }
 
 // reconnect connects (or connects again) userID to hh account hhID with a
 // fresh token, as the OAuth callback does, and returns the first published
@@ -331,25 +359,30 @@ func (e *env) reconnect(userID int64, hhID string) string {
 	return resumes[0].ID
 }
 
+// processEnv is the environment an operator gives Otklik's processes.
+func (e *env) processEnv() []string {
+	return []string{
+		"REDIS_URL=" + e.redisURL,
+		"DATABASE_URL=file:" + e.dbPath,
+		"DATA_DIR=" + e.dir,
+		"SECRET_KEY=" + base64.StdEncoding.EncodeToString(e.secret),
+		"HH_CLIENT_ID=" + e.sandbox.ClientID(),
+		"HH_CLIENT_SECRET=" + e.sandbox.ClientSecret(),
+		"HH_API_URL=" + e.hhURL,
+		"HH_OAUTH_URL=" + e.hhURL,
+		"HH_USER_AGENT=" + userAgent,
+		fmt.Sprintf("HH_RATE_LIMIT=%g", e.opts.rate),
+		"APPLY_INTERVAL=" + e.opts.interval.String(),
+		"LOG_LEVEL=warn",
+	}
+}
+
 // startWorker runs cmd/worker with the environment an operator would give it.
 func (e *env) startWorker() {
 	e.t.Helper()
 	bin := buildWorker(e.t)
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(),
-		"REDIS_URL="+e.redisURL,
-		"DATABASE_URL=file:"+e.dbPath,
-		"DATA_DIR="+e.dir,
-		"SECRET_KEY="+base64.StdEncoding.EncodeToString(e.secret),
-		"HH_CLIENT_ID="+e.sandbox.ClientID(),
-		"HH_CLIENT_SECRET="+e.sandbox.ClientSecret(),
-		"HH_API_URL="+e.hhURL,
-		"HH_OAUTH_URL="+e.hhURL,
-		"HH_USER_AGENT="+userAgent,
-		fmt.Sprintf("HH_RATE_LIMIT=%g", e.opts.rate),
-		"APPLY_INTERVAL="+e.opts.interval.String(),
-		"LOG_LEVEL=warn",
-	)
+	cmd.Env = append(os.Environ(), e.processEnv()...)
 	logf, err := os.OpenFile(filepath.Join(e.dir, "worker.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		e.t.Fatal(err)
@@ -407,6 +440,7 @@ func (e *env) workerLog() string {
 type progress struct {
 	applied   int // 201s at the sandbox
 	queued    int // ledger rows still queued
+	ledgerApp int // ledger rows applied
 	rows      int
 	completed int // rules whose run completed
 }
@@ -421,8 +455,11 @@ func (e *env) progress() progress {
 		}
 		p.rows += len(rows)
 		for _, a := range rows {
-			if a.Status == store.StatusQueued {
+			switch a.Status {
+			case store.StatusQueued:
 				p.queued++
+			case store.StatusApplied:
+				p.ledgerApp++
 			}
 		}
 		r, err := e.store.Rule(e.ctx, u.ID, u.RuleID)
@@ -438,11 +475,13 @@ func (e *env) progress() progress {
 
 // waitSettled waits until every rule's run completed, no row is queued and
 // the sandbox's applications stopped changing, or timeout. It reports
-// whether the run settled.
+// whether the run settled. With opts.expireLocks it expires dead apply
+// locks when the run stalls behind them.
 func (e *env) waitSettled(timeout time.Duration) bool {
 	e.t.Helper()
 	deadline := time.Now().Add(timeout)
 	last, stable := -1, 0
+	st := e.newStallWatch()
 	for time.Now().Before(deadline) {
 		p := e.progress()
 		if p.completed == len(e.users) && p.queued == 0 && p.applied == last {
@@ -454,9 +493,100 @@ func (e *env) waitSettled(timeout time.Duration) bool {
 			stable = 0
 		}
 		last = p.applied
+		st.check(p.applied, func() int { return p.completed })
 		time.Sleep(500 * time.Millisecond)
 	}
 	return false
+}
+
+// waitApplications waits until the sandbox holds at least n applications,
+// at most bound of real time, expiring dead apply locks (with
+// opts.expireLocks) when the run stalls behind them. It reports whether n
+// was reached.
+func (e *env) waitApplications(n int, bound time.Duration) bool {
+	e.t.Helper()
+	deadline := time.Now().Add(bound)
+	st := e.newStallWatch()
+	for {
+		if len(e.sandbox.Applications()) >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		st.check(len(e.sandbox.Applications()), func() int { return e.progress().completed })
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stallAfter is how long the run may make no application before
+// expireDeadLocks moves the clock.
+const stallAfter = 2 * time.Second
+
+// applyLockTTL is the lease of an account's apply lock (tasks/apply.go); a
+// live worker holds it only around one POST.
+const applyLockTTL = 2 * time.Minute
+
+type stallWatch struct {
+	e       *env
+	last    int
+	since   time.Time
+	enabled bool
+}
+
+func (e *env) newStallWatch() *stallWatch {
+	return &stallWatch{e: e, last: -1, since: time.Now(), enabled: e.opts.expireLocks && e.mini != nil}
+}
+
+// check notes progress; every stallAfter without a new application, with
+// every rule's run completed (so no live run's rule lease can be lost), it
+// expires dead apply locks.
+func (s *stallWatch) check(applied int, completed func() int) {
+	if !s.enabled {
+		return
+	}
+	if applied != s.last {
+		s.last, s.since = applied, time.Now()
+		return
+	}
+	if time.Since(s.since) < stallAfter {
+		return
+	}
+	// Look again stallAfter later, whatever this look finds.
+	s.since = time.Now()
+	if completed() == len(s.e.users) {
+		s.e.expireDeadLocks()
+	}
+}
+
+// expireDeadLocks moves the in-process Redis clock just past the leases of
+// apply locks that a killed worker left behind, as their 2 minutes passing
+// would. A lock is dead when it was taken more than 5 s ago: a live worker
+// holds one only around a single POST. It reports whether it moved the
+// clock. Everything else in Redis ages by the same jump (pacing slots,
+// asynq's retention, the rate budget), as it would in those minutes.
+func (e *env) expireDeadLocks() bool {
+	keys, err := e.rdb.Keys(e.ctx, "otklik:lock:apply:*").Result()
+	if err != nil || len(keys) == 0 {
+		return false
+	}
+	var longest time.Duration
+	for _, k := range keys {
+		ttl, err := e.rdb.PTTL(e.ctx, k).Result()
+		if err != nil || ttl <= 0 || ttl > applyLockTTL-5*time.Second {
+			continue
+		}
+		longest = max(longest, ttl)
+	}
+	if longest == 0 {
+		return false
+	}
+	jump := longest + 10*time.Millisecond
+	e.mini.m.FastForward(jump)
+	e.skipped += jump
+	e.jumps++
+	e.jumped += jump
+	return true
 }
 
 // waitApplied waits until the sandbox holds at least n applications.
@@ -481,6 +611,7 @@ func (e *env) tickLater(ahead time.Duration) {
 	if e.mini != nil {
 		e.mini.m.FastForward(ahead)
 	}
+	e.skipped += ahead
 	w, err := tasks.New(tasks.Deps{
 		Store: e.store, Redis: e.rdb, Queue: e.queue,
 		HH:        hh.Config{APIURL: e.hhURL, OAuthURL: e.hhURL, UserAgent: userAgent, ClientID: e.sandbox.ClientID(), ClientSecret: e.sandbox.ClientSecret()},

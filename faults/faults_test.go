@@ -4,15 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
+	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/otklik/otklik/hh/hhsandbox"
-	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
@@ -23,33 +21,40 @@ import (
 // enqueues it again.
 const leaseJump = 17 * time.Minute
 
-// TestKillWorker: kill -9 the worker 20 times at random points of a
+// TestKillWorker: kill -9 the worker 20 times over the whole of a
 // 2,000-application run (20 users × 100), restarting it each time.
 func TestKillWorker(t *testing.T) {
 	requireFaults(t)
-	e := newEnv(t, envOptions{users: 20, perUser: 100, vacancies: 220, rate: 100, interval: 100 * time.Millisecond, redis: "mini"})
+	e := newEnv(t, envOptions{users: 20, perUser: 100, vacancies: 220, rate: 100, interval: 100 * time.Millisecond, redis: "mini", expireLocks: true})
 	// A little latency, so that some kills land while a POST is on the wire.
 	e.sandbox.SetFaults(hhsandbox.Faults{Latency: 30 * time.Millisecond})
-	const kills, target = 20, 2000
+	const kills = 20
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 8))
-	// Kill points: random application counts over the run, each at least a
-	// few applications after the previous kill (a restarted worker forwards
-	// its delayed tasks only after asynq's 5-second check, so kills closer
-	// than that would only ever hit start-ups), then a random moment later.
-	points := make([]int, kills)
-	for i := range points {
-		points[i] = rng.IntN(target * 9 / 10)
+	// Kill points are fractions of the applications the run will make: kill
+	// i lands at a random point of the i-th twentieth of the run (the last
+	// at most 97% in, so that it lands before the run ends). The run's size
+	// is the rules' caps until every rule's run has completed, then exactly
+	// the ledger's applied and queued rows.
+	fracs := make([]float64, kills)
+	for i := range fracs {
+		fracs[i] = (float64(i) + 0.1 + 0.8*rng.Float64()) / kills * 0.97
 	}
-	slices.Sort(points)
 
 	e.startWorker()
-	var killedAt []int
-	for _, p := range points {
-		now := len(e.sandbox.Applications())
-		p = max(p, now+5+rng.IntN(40))
-		deadline := time.Now().Add(8 * time.Second)
-		for len(e.sandbox.Applications()) < p && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
+	var killedAt, targets []int
+	var missed []string
+	for i, f := range fracs {
+		p := e.progress()
+		total := len(e.users) * e.opts.perUser
+		if p.completed == len(e.users) {
+			total = p.ledgerApp + p.queued
+		}
+		// At least a few applications after the previous kill: a restarted
+		// worker that is killed before it posts anything tests nothing new.
+		target := max(int(f*float64(total)), p.applied+3)
+		targets = append(targets, target)
+		if !e.waitApplications(target, 2*time.Minute) {
+			missed = append(missed, fmt.Sprintf("kill %d waited 2 min for %d applications and came at %d", i+1, target, len(e.sandbox.Applications())))
 		}
 		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		killedAt = append(killedAt, len(e.sandbox.Applications()))
@@ -57,9 +62,14 @@ func TestKillWorker(t *testing.T) {
 		e.startWorker()
 	}
 	lastKill := time.Now()
-	t.Logf("killed the worker %d times, at %v applications", kills, killedAt)
+	runJumps, runJumped := e.jumps, e.jumped
+	t.Logf("killed the worker %d times, at %v applications (targets %v)", kills, killedAt, targets)
 
 	notes := []string{fmt.Sprintf("%d kills at %v applications", kills, killedAt)}
+	notes = append(notes, missed...)
+	if runJumps > 0 {
+		notes = append(notes, fmt.Sprintf("during the kills the run stalled behind dead apply locks %d times; the Redis clock moved past their leases each time, %s in all", runJumps, runJumped.Round(time.Second)))
+	}
 	settled := e.waitSettled(90 * time.Second)
 	if !settled {
 		p := e.progress()
@@ -68,15 +78,21 @@ func TestKillWorker(t *testing.T) {
 		e.tickLater(leaseJump)
 		settled = e.waitSettled(3 * time.Minute)
 	} else {
-		notes = append(notes, "settled in real time without a tick")
+		notes = append(notes, "settled without a tick")
 	}
 	recovered := time.Since(lastKill)
+	if e.jumps > runJumps {
+		notes = append(notes, fmt.Sprintf("after the last kill the Redis clock moved past dead apply locks %d times, %s in all", e.jumps-runJumps, (e.jumped-runJumped).Round(time.Second)))
+	}
 	if !settled {
 		p := e.progress()
 		t.Errorf("run did not settle: %d rows queued, %d of %d rule runs completed; worker log:\n%s", p.queued, p.completed, len(e.users), e.workerLog())
 	}
 	e.stopWorker()
-	e.verify("kill -9 the worker ×20", recovered, notes...)
+	f := e.verify("kill -9 the worker ×20", recovered, notes...)
+	if last := killedAt[len(killedAt)-1]; f.applied > 0 && last*10 < f.applied*8 {
+		t.Errorf("the last kill came at %d of %d applications: the kills did not cover the run", last, f.applied)
+	}
 }
 
 // TestRedisRestart: the Redis server dies mid-run and comes back empty;
@@ -209,105 +225,79 @@ func TestTokenRevokedMidRun(t *testing.T) {
 	e.verify("token revoked mid-run, then reconnected", recovered, notes...)
 }
 
-// TestSQLiteContention: web-like requests read and write the store as fast
-// as they can while the worker runs (history pages, rule edits, sessions).
+// TestSQLiteContention: the web app, served over HTTP on the same SQLite
+// file, takes clicks from ten signed-in people as fast as it answers them
+// (page views, rule edits, settings, review decisions, sign-outs and
+// sign-ins) for the whole run, while the worker applies.
 func TestSQLiteContention(t *testing.T) {
 	requireFaults(t)
 	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond})
+	web := e.startWeb()
+	stats := newWebStats()
 	ctx, stop := context.WithCancel(e.ctx)
-	var ops, errs atomic.Int64
-	var slowest atomic.Int64
-	var firstErr sync.Once
+	var reviews sync.Map
 	var wg sync.WaitGroup
-	for g := range 8 {
+	var firstErr sync.Once
+	for i, u := range e.users {
+		b := e.newBrowser(web, stats, u, uint64(i+1), &reviews)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(g), 99))
-			for ctx.Err() == nil {
-				u := e.users[rng.IntN(len(e.users))]
-				start := time.Now()
-				err := webRequest(ctx, e.store, u, rng.IntN(6))
-				if d := int64(time.Since(start)); d > slowest.Load() {
-					slowest.Store(d)
-				}
-				ops.Add(1)
-				if err != nil && ctx.Err() == nil {
-					errs.Add(1)
-					firstErr.Do(func() { t.Errorf("web-like request failed: %v", err) })
-				}
+			if err := b.run(ctx); err != nil {
+				firstErr.Do(func() { t.Errorf("browser of %s: %v", u.Email, err) })
 			}
 		}()
 	}
 	start := time.Now()
 	e.startWorker()
 	settled := e.waitSettled(3 * time.Minute)
-	elapsed := time.Since(start)
 	stop()
 	wg.Wait()
+	elapsed := time.Since(start)
+	// Review items sent in the last moments are applied now.
+	settled = e.waitSettled(time.Minute) && settled
 	if !settled {
 		p := e.progress()
-		t.Errorf("run did not settle under contention: %d rows queued; worker log:\n%s", p.queued, e.workerLog())
+		t.Errorf("run did not settle under web load: %d rows queued; worker log:\n%s", p.queued, e.workerLog())
 	}
 	e.stopWorker()
-	log := e.workerLog()
+
+	requests := stats.count(http.MethodGet) + stats.count(http.MethodPost)
+	if requests == 0 {
+		t.Fatal("the browsers made no requests")
+	}
+	if stats.status5xx > 0 || stats.bad > 0 {
+		t.Errorf("the web app answered %d requests with 5xx and %d with another unexpected status; first: %s", stats.status5xx, stats.bad, strings.Join(stats.badFirst, " | "))
+	}
+	wlog, webLog := e.workerLog(), web.log()
 	for _, s := range []string{"database is locked", "SQLITE_BUSY"} {
-		if strings.Contains(log, s) {
-			t.Errorf("the worker hit %q:\n%s", s, log)
+		if strings.Contains(wlog, s) {
+			t.Errorf("the worker hit %q:\n%s", s, wlog)
+		}
+		if strings.Contains(webLog, s) {
+			t.Errorf("the web app hit %q:\n%s", s, webLog)
 		}
 	}
-	e.verify("SQLite contention: 8 web-like goroutines", elapsed,
-		fmt.Sprintf("%d web-like store calls (%.0f/s), %d errors, slowest %s; time is the whole run",
-			ops.Load(), float64(ops.Load())/elapsed.Seconds(), errs.Load(), time.Duration(slowest.Load()).Round(time.Millisecond)))
+	if n := strings.Count(webLog, "level=ERROR"); n > 0 {
+		t.Errorf("the web app logged %d errors:\n%s", n, webLog[:min(len(webLog), 4000)])
+	}
+	if stats.sent+stats.dismissed == 0 {
+		t.Error("the browsers decided no review item: none found on /review (has its markup changed?)")
+	}
+	gp50, gp99, gtop := stats.latency(http.MethodGet)
+	pp50, pp99, ptop := stats.latency(http.MethodPost)
+	t.Logf("web load: %s", stats.routes())
+	e.verify("SQLite contention: the web app under 10 browsers", elapsed,
+		fmt.Sprintf("%d HTTP requests to the web app (%.0f/s; %d GET, %d POST) from 10 signed-in browsers during the run; GET p50 %s p99 %s max %s; POST p50 %s p99 %s max %s; %d answered 5xx, %d other unexpected; %d sign-ins, %d review items sent and %d dismissed through the web; no \"database is locked\"; time is the whole run",
+			requests, float64(requests)/elapsed.Seconds(), stats.count(http.MethodGet), stats.count(http.MethodPost),
+			ms(gp50), ms(gp99), ms(gtop), ms(pp50), ms(pp99), ms(ptop),
+			stats.status5xx, stats.bad, stats.signIns, stats.sent, stats.dismissed))
 }
 
-// webRequest is one of the store calls the web app makes on a page view or a
-// form post.
-func webRequest(ctx context.Context, st *store.Store, u fuser, kind int) error {
-	switch kind {
-	case 0: // /applications
-		_, err := st.ListApplications(ctx, u.ID, store.ApplicationFilter{Limit: 50})
-		return err
-	case 1: // /review and the dashboard counts
-		if _, err := st.ReviewItems(ctx, u.ID); err != nil {
-			return err
-		}
-		_, err := st.CountsByStatusSince(ctx, u.ID, time.Now().Add(-24*time.Hour))
-		return err
-	case 2: // POST /rules: a new, disabled rule
-		r := rules.Defaults()
-		r.UserID, r.Name, r.ResumeID, r.Enabled = u.ID, "web", u.ResumeID, false
-		return st.CreateRule(ctx, &r)
-	case 3: // POST /rules/{id}: edit one of the web's rules, never the running one
-		list, err := st.Rules(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		for _, r := range list {
-			if r.ID != u.RuleID {
-				r.Rule.Name = "web edited"
-				return st.UpdateRule(ctx, &r.Rule)
-			}
-		}
-		return nil
-	case 4: // sign in, a page view, sign out
-		raw, _, err := st.CreateSession(ctx, u.ID, time.Hour)
-		if err != nil {
-			return err
-		}
-		s, err := st.SessionByToken(ctx, raw)
-		if err != nil {
-			return err
-		}
-		if err := st.TouchSession(ctx, s.ID, time.Hour); err != nil {
-			return err
-		}
-		return st.DeleteSession(ctx, s.ID)
-	default: // /rules/{id}
-		if _, err := st.Rule(ctx, u.ID, u.RuleID); err != nil {
-			return err
-		}
-		_, err := st.LastRuns(ctx, u.ID, u.RuleID, 10)
-		return err
+// ms rounds a latency for the report.
+func ms(d time.Duration) time.Duration {
+	if d < 10*time.Millisecond {
+		return d.Round(100 * time.Microsecond)
 	}
+	return d.Round(time.Millisecond)
 }
