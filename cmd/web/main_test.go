@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +132,26 @@ func TestZeroSetupFirstRun(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no applications and review items after running the rule (applied %d, review %d)", applied, review)
+		}
+		time.Sleep(time.Second)
+	}
+
+	// /metrics counts what the worker did, through Redis: hh's 201 for an
+	// application and the ledger's applied outcome (flushed every few
+	// seconds).
+	wantSeries := []string{
+		`otklik_applications_total{outcome="applied"}`,
+		`otklik_hh_requests_total{op="apply",status="201"}`,
+		`otklik_queue_processed_total{queue=`,
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		metrics := c.get("/metrics")
+		missing := slices.DeleteFunc(slices.Clone(wantSeries), func(s string) bool { return strings.Contains(metrics, s) })
+		if len(missing) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics lacks %q:\n%s", missing, metrics)
 		}
 		time.Sleep(time.Second)
 	}

@@ -63,7 +63,15 @@ func run(concurrency int, metricsAddr string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), reg, logger)
+	// reg serves this process's own series (-metrics-addr); the tally adds
+	// the same counts to the instance-wide ones the web's /metrics shows.
+	metrics, tally := app.NewMetrics(r, reg, logger)
+	defer func() {
+		if err := tally.Close(); err != nil {
+			logger.Warn("last metrics not flushed", "err", err)
+		}
+	}()
+	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), metrics, logger)
 	if err != nil {
 		return err
 	}

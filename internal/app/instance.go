@@ -15,6 +15,7 @@ import (
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/internal/clustermetrics"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 	"github.com/otklik/otklik/web"
@@ -34,6 +35,7 @@ type Instance struct {
 
 	logger  *slog.Logger
 	running *RunningWorker
+	tally   *clustermetrics.Tally
 }
 
 // OpenInstance opens everything a web process needs. ln is the listener the
@@ -76,8 +78,15 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// The web's /metrics shows the whole instance: queues and the
+	// counters every worker process adds in Redis. This process's own
+	// copies stay unregistered; a separate worker serves its own with
+	// -metrics-addr.
 	reg.MustRegister(tasks.NewQueueCollector(inst.Redis.Conn))
-	if inst.Worker, err = NewWorker(cfg, inst.Store, inst.Redis, inst.Queue, hhCfg, reg, logger); err != nil {
+	reg.MustRegister(clustermetrics.NewCollector(inst.Redis.Client, tasks.SharedSeries()...))
+	var metrics *tasks.Metrics
+	metrics, inst.tally = NewMetrics(inst.Redis, nil, logger)
+	if inst.Worker, err = NewWorker(cfg, inst.Store, inst.Redis, inst.Queue, hhCfg, metrics, logger); err != nil {
 		return nil, err
 	}
 	oauth, err := hh.NewClient(hhCfg)
@@ -140,6 +149,11 @@ func (inst *Instance) StopWorker() {
 // Close stops the worker and closes everything opened.
 func (inst *Instance) Close() {
 	inst.StopWorker()
+	if inst.tally != nil {
+		if err := inst.tally.Close(); err != nil {
+			inst.logger.Warn("last metrics not flushed", "err", err)
+		}
+	}
 	if inst.Queue != nil {
 		inst.Queue.Close()
 	}

@@ -11,13 +11,14 @@ import (
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/internal/clustermetrics"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
 
-// NewWorker builds the task handlers over st and r.
-func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client, hhCfg hh.Config, reg prometheus.Registerer, logger *slog.Logger) (*tasks.Worker, error) {
+// NewWorker builds the task handlers over st and r, counting into metrics.
+func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client, hhCfg hh.Config, metrics *tasks.Metrics, logger *slog.Logger) (*tasks.Worker, error) {
 	var mailer notify.Mailer
 	if cfg.SMTPURL != "" {
 		m, err := notify.NewSMTPMailer(cfg.SMTPURL, cfg.MailFrom)
@@ -36,8 +37,18 @@ func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client
 		BaseURL:       cfg.BaseURL.String(),
 		Mailer:        mailer,
 		Logger:        logger,
-		Metrics:       tasks.NewMetrics(reg),
+		Metrics:       metrics,
 	})
+}
+
+// NewMetrics returns the worker's series, registered with reg (nil: not
+// registered), that also count hh requests and outcomes for the whole
+// instance in r. The tally is flushing; Close it after the worker stops.
+func NewMetrics(r *Redis, reg prometheus.Registerer, logger *slog.Logger) (*tasks.Metrics, *clustermetrics.Tally) {
+	m := tasks.NewMetrics(reg)
+	m.Shared = clustermetrics.NewTally(r.Client, logger)
+	m.Shared.Start(0)
+	return m, m.Shared
 }
 
 // RunningWorker is an asynq server and its cron ticker.
