@@ -1,7 +1,6 @@
 package faults_test
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -231,10 +230,11 @@ func TestTokenRevokedMidRun(t *testing.T) {
 // sign-ins) for the whole run, while the worker applies.
 func TestSQLiteContention(t *testing.T) {
 	requireFaults(t)
+	buildWorker(t) // before the clock starts
 	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond})
 	web := e.startWeb()
 	stats := newWebStats()
-	ctx, stop := context.WithCancel(e.ctx)
+	done := make(chan struct{})
 	var reviews sync.Map
 	var wg sync.WaitGroup
 	var firstErr sync.Once
@@ -243,7 +243,7 @@ func TestSQLiteContention(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.run(ctx); err != nil {
+			if err := b.run(e.ctx, done); err != nil {
 				firstErr.Do(func() { t.Errorf("browser of %s: %v", u.Email, err) })
 			}
 		}()
@@ -251,7 +251,7 @@ func TestSQLiteContention(t *testing.T) {
 	start := time.Now()
 	e.startWorker()
 	settled := e.waitSettled(3 * time.Minute)
-	stop()
+	close(done)
 	wg.Wait()
 	elapsed := time.Since(start)
 	// Review items sent in the last moments are applied now.

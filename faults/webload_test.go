@@ -2,7 +2,6 @@ package faults_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -386,18 +385,20 @@ func (b *browser) review(ctx context.Context) error {
 	return nil
 }
 
-// run clicks until ctx ends.
-func (b *browser) run(ctx context.Context) error {
+// run clicks until done is closed, finishing the click in hand: a request
+// cut off mid-way would be a client hanging up, not load.
+func (b *browser) run(ctx context.Context, done <-chan struct{}) error {
 	if err := b.setUp(ctx); err != nil {
 		return err
 	}
-	for ctx.Err() == nil {
+	for {
+		select {
+		case <-done:
+			return nil
+		default:
+		}
 		if err := b.step(ctx); err != nil {
-			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-				return nil
-			}
 			return err
 		}
 	}
-	return nil
 }
