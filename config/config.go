@@ -27,24 +27,31 @@ const (
 
 // Config is the whole of Otklik's configuration.
 type Config struct {
-	ListenAddr     string
-	BaseURL        *url.URL
-	DataDir        string
-	DatabaseURL    string
-	RedisURL       string // empty: embedded in-process Redis, worker inside web
-	SecretKey      []byte
-	HHClientID     string // empty: sandbox mode
-	HHClientSecret string
-	HHUserAgent    string
-	HHAPIURL       string
-	HHOAuthURL     string
-	SMTPURL        string
-	MailFrom       string
-	Registration   string
-	HHRateLimit    float64       // shared hh requests per second, all workers together
-	ApplyInterval  time.Duration // minimum gap between one account's applications
-	LogLevel       string
-	LogFormat      string // "text" or "json"
+	ListenAddr  string
+	BaseURL     *url.URL
+	DataDir     string
+	DatabaseURL string
+	RedisURL    string // empty: embedded in-process Redis, worker inside web
+	SecretKey   []byte
+	// SecretKeyVersion is SecretKey's version (SECRET_KEY_VERSION, default
+	// 1): stored tokens name the version they were encrypted under.
+	SecretKeyVersion int
+	// PreviousSecretKeys are older keys by version (SECRET_KEY_PREVIOUS),
+	// kept so tokens encrypted under them still decrypt until the web
+	// process re-encrypts them under SecretKey.
+	PreviousSecretKeys map[int][]byte
+	HHClientID         string // empty: sandbox mode
+	HHClientSecret     string
+	HHUserAgent        string
+	HHAPIURL           string
+	HHOAuthURL         string
+	SMTPURL            string
+	MailFrom           string
+	Registration       string
+	HHRateLimit        float64       // shared hh requests per second, all workers together
+	ApplyInterval      time.Duration // minimum gap between one account's applications
+	LogLevel           string
+	LogFormat          string // "text" or "json"
 	// TrustProxy makes the web app take the client's address from the last
 	// entry of X-Forwarded-For (for the sign-in throttle): set it only when
 	// a reverse proxy in front sets that header, or clients could pick
@@ -61,6 +68,26 @@ func (c Config) EmbeddedRedis() bool { return c.RedisURL == "" }
 // RedirectURI is the OAuth redirect URI registered at hh.
 func (c Config) RedirectURI() string {
 	return strings.TrimRight(c.BaseURL.String(), "/") + "/hh/callback"
+}
+
+// CurrentKeyVersion is SecretKeyVersion, or 1 in a Config built by hand
+// without one.
+func (c Config) CurrentKeyVersion() int {
+	if c.SecretKeyVersion < 1 {
+		return 1
+	}
+	return c.SecretKeyVersion
+}
+
+// TokenKeys returns every configured token key by version: SecretKey under
+// CurrentKeyVersion and the previous ones.
+func (c Config) TokenKeys() map[int][]byte {
+	keys := make(map[int][]byte, len(c.PreviousSecretKeys)+1)
+	for v, k := range c.PreviousSecretKeys {
+		keys[v] = k
+	}
+	keys[c.CurrentKeyVersion()] = c.SecretKey
+	return keys
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.
@@ -128,6 +155,24 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("SECRET_KEY", "%v", err)
 		}
 		c.SecretKey = key
+	}
+	c.SecretKeyVersion = 1
+	current := 1
+	if v := get("SECRET_KEY_VERSION", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			bad("SECRET_KEY_VERSION", "must be a whole number from 1 (the version of SECRET_KEY), not %q", v)
+			n = 0 // compare SECRET_KEY_PREVIOUS with nothing
+		}
+		c.SecretKeyVersion = max(n, 1)
+		current = n
+	}
+	if s := getenv("SECRET_KEY_PREVIOUS"); strings.TrimSpace(s) != "" {
+		keys, err := parsePreviousKeys(s, current)
+		if err != nil {
+			bad("SECRET_KEY_PREVIOUS", "%v", err)
+		}
+		c.PreviousSecretKeys = keys
 	}
 	if (c.HHClientID == "") != (c.HHClientSecret == "") {
 		bad("HH_CLIENT_SECRET", "HH_CLIENT_ID and HH_CLIENT_SECRET must be set together (leave both unset for the sandbox)")
@@ -205,13 +250,57 @@ func decodeKey(s string) ([]byte, error) {
 	return nil, errors.New("must hold at least 32 bytes of key material (e.g. the output of: openssl rand -base64 32)")
 }
 
+// parsePreviousKeys reads SECRET_KEY_PREVIOUS: "N:key[,M:key…]", each N a
+// key version other than current and each key as SECRET_KEY accepts it.
+// Errors never quote a key.
+func parsePreviousKeys(s string, current int) (map[int][]byte, error) {
+	type entry struct {
+		version int
+		key     string
+	}
+	// The form of every entry first: a comma inside a key shows as a
+	// malformed entry, which says why, rather than as a short key.
+	var entries []entry
+	for i, e := range strings.Split(s, ",") {
+		e = strings.TrimSpace(e)
+		if e == "" {
+			continue // a trailing comma
+		}
+		n, key, ok := strings.Cut(e, ":")
+		version, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || err != nil {
+			return nil, fmt.Errorf("entry %d must look like N:key, N the key's version (e.g. 1:<the old SECRET_KEY>); "+
+				"entries are separated by commas, so a key cannot contain one", i+1)
+		}
+		entries = append(entries, entry{version, strings.TrimSpace(key)})
+	}
+	keys := make(map[int][]byte, len(entries))
+	for _, e := range entries {
+		switch {
+		case e.version < 1:
+			return nil, fmt.Errorf("key versions start at 1, not %d", e.version)
+		case e.version == current:
+			return nil, fmt.Errorf("version %d is SECRET_KEY_VERSION, the version of SECRET_KEY: list only the other keys here", e.version)
+		case keys[e.version] != nil:
+			return nil, fmt.Errorf("version %d is listed twice", e.version)
+		}
+		b, err := decodeKey(e.key)
+		if err != nil {
+			return nil, fmt.Errorf("the key of version %d %v", e.version, err)
+		}
+		keys[e.version] = b
+	}
+	return keys, nil
+}
+
 // secretFile is where a generated SECRET_KEY lives inside DATA_DIR.
 const secretFile = "secret.key"
 
 // EnsureSecretKey makes sure c.SecretKey is set: when SECRET_KEY was not
 // given, it reads DATA_DIR/secret.key, generating it (mode 0600) on first run.
 // It returns the path of the file used, or "" when SECRET_KEY came from the
-// environment.
+// environment. A generated key is version SECRET_KEY_VERSION (1 by default)
+// like any other.
 //
 // web and worker may start together on a fresh DATA_DIR: the key is written
 // to a temporary file and hard-linked into place, which fails when a key is

@@ -48,7 +48,7 @@ func run(concurrency int, metricsAddr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	st, err := app.OpenStore(ctx, cfg, false)
+	st, err := app.OpenStore(ctx, cfg, false, logger)
 	if err != nil {
 		return err
 	}

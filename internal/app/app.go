@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/otklik/otklik/config"
@@ -74,10 +76,16 @@ func HHConfig(cfg config.Config, transport http.RoundTripper) hh.Config {
 	return c
 }
 
-// OpenStore opens the database. The web app migrates it; a worker only
-// checks that the schema is current and refuses to start otherwise.
-func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Store, error) {
-	cipher, err := store.NewCipherFromSecret(cfg.SecretKey)
+// OpenStore opens the database with every configured token key (SECRET_KEY
+// and SECRET_KEY_PREVIOUS). The web process (migrate) migrates it and then
+// re-encrypts the hh tokens stored under older keys with SECRET_KEY; a worker
+// only checks that the schema is current and refuses to start otherwise.
+// Both refuse to start when a key in use by stored tokens is missing or wrong.
+func OpenStore(ctx context.Context, cfg config.Config, migrate bool, logger *slog.Logger) (*store.Store, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cipher, err := store.NewCipher(cfg.TokenKeys(), cfg.CurrentKeyVersion())
 	if err != nil {
 		return nil, fmt.Errorf("SECRET_KEY: %w", err)
 	}
@@ -91,40 +99,86 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
 	}
-	if err := checkSecretKey(ctx, st); err != nil {
+	if err := checkSecretKey(ctx, st, cfg); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if migrate {
+		rotateTokens(ctx, st, cfg, logger)
 	}
 	return st, nil
 }
 
-// checkSecretKey tries the key on one stored hh account, so a SECRET_KEY
-// other than the one the tokens were encrypted with stops the process at
-// start, not later as every account failing.
-func checkSecretKey(ctx context.Context, st *store.Store) error {
-	ids, err := st.ListUserIDs(ctx)
+// checkSecretKey decrypts one stored hh account per key version in use, so a
+// key missing from the configuration, or other than the one the tokens were
+// encrypted with, stops the process at start, not later as accounts failing.
+func checkSecretKey(ctx context.Context, st *store.Store, cfg config.Config) error {
+	samples, err := st.HHAccountsByKeyVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	for _, id := range ids {
-		// The state needs no key: it tells "no account" from "cannot decrypt".
-		if _, err := st.HHAccountState(ctx, id); errors.Is(err, store.ErrNotFound) {
+	keys := cfg.TokenKeys()
+	for _, version := range slices.Sorted(maps.Keys(samples)) {
+		_, err := st.HHAccount(ctx, samples[version])
+		if err == nil || errors.Is(err, store.ErrNotFound) { // disconnected meanwhile
 			continue
-		} else if err != nil {
-			return fmt.Errorf("DATABASE_URL: %w", err)
 		}
-		_, err := st.HHAccount(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // disconnected meanwhile
+		current := cfg.CurrentKeyVersion()
+		if keys[version] == nil && version > current {
+			return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("stored hh tokens are encrypted under key "+
+				"version %d, newer than SECRET_KEY (version %d): start with that key as SECRET_KEY and "+
+				"SECRET_KEY_VERSION=%d, as the other processes do (%v)", version, current, version, err)}
 		}
-		if err == nil {
-			return nil
+		var problem string
+		switch {
+		case keys[version] == nil:
+			problem = fmt.Sprintf("stored hh tokens are encrypted under key version %d, which is not configured "+
+				"(SECRET_KEY is version %d): give that key as SECRET_KEY_PREVIOUS=%d:<key>", version, current, version)
+		case version == current:
+			problem = fmt.Sprintf("SECRET_KEY (version %d) does not decrypt the stored hh tokens of that version: "+
+				"it is not the key they were encrypted with; start with that key (SECRET_KEY, or DATA_DIR/secret.key "+
+				"if it was generated)", version)
+		default:
+			problem = fmt.Sprintf("the version %d key in SECRET_KEY_PREVIOUS does not decrypt the stored hh tokens of "+
+				"that version: it is not the key they were encrypted with", version)
 		}
-		// The store can read tokens under older key versions, but only one
-		// key is configured, so there is no rotation to offer yet.
-		return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("does not decrypt the stored hh tokens (%v): it is not "+
-			"the key they were encrypted with. Start with that key (SECRET_KEY, or DATA_DIR/secret.key if it was generated); "+
-			"Otklik reads one key only, so it cannot rotate to a new one yet", err)}
+		return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("%s (%v). To rotate to a new key, keep the old one "+
+			"as SECRET_KEY_PREVIOUS=<its version>:<old key> and set the new SECRET_KEY with a higher SECRET_KEY_VERSION "+
+			"(README: Rotating the secret key)", problem, err)}
 	}
 	return nil
+}
+
+// rotateTokens re-encrypts the hh tokens stored under older keys with
+// SECRET_KEY, once per start of the web process, and says whether older keys
+// are still needed. A failure is logged, not fatal: every account still
+// decrypts with the configured keys, and the next start tries again.
+func rotateTokens(ctx context.Context, st *store.Store, cfg config.Config, logger *slog.Logger) {
+	current := cfg.CurrentKeyVersion()
+	n, err := st.RotateTokens(ctx)
+	if err != nil {
+		logger.Error("hh token rotation incomplete: keep the older keys in SECRET_KEY_PREVIOUS",
+			"rotated_accounts", n, "key_version", current, "error", err)
+		return
+	}
+	if n > 0 {
+		logger.Info("hh tokens re-encrypted under the current key", "rotated_accounts", n, "key_version", current)
+	}
+	left, err := st.HHAccountsByKeyVersion(ctx)
+	if err != nil {
+		logger.Error("hh token rotation: cannot list key versions in use", "error", err)
+		return
+	}
+	delete(left, current)
+	if len(left) > 0 {
+		// Rewritten meanwhile by a process still running with an older
+		// SECRET_KEY: the next start of web rotates them.
+		logger.Warn("some hh accounts are still encrypted under older keys: keep them in SECRET_KEY_PREVIOUS",
+			"key_version", current, "old_key_versions", slices.Sorted(maps.Keys(left)))
+		return
+	}
+	if n > 0 || len(cfg.PreviousSecretKeys) > 0 {
+		logger.Info("hh token rotation complete: all hh accounts are encrypted under the current key, "+
+			"SECRET_KEY_PREVIOUS is no longer needed", "key_version", current)
+	}
 }

@@ -48,7 +48,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 			inst.Close()
 		}
 	}()
-	if inst.Store, err = OpenStore(ctx, cfg, true); err != nil {
+	if inst.Store, err = OpenStore(ctx, cfg, true, logger); err != nil {
 		return nil, err
 	}
 	if cfg.EmbeddedRedis() {

@@ -15,6 +15,8 @@ import (
 	"github.com/otklik/otklik/store"
 )
 
+var discardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // A SECRET_KEY other than the one the stored hh tokens were encrypted with
 // stops web and worker at start, naming SECRET_KEY, instead of surfacing
 // later as every account failing to decrypt.
@@ -27,13 +29,13 @@ func TestWrongSecretKeyRefusesToStart(t *testing.T) {
 	wrong := testConfig(t, dir, map[string]string{"SECRET_KEY": keyB})
 
 	// A fresh database has no tokens to check: any key starts.
-	st, err := OpenStore(ctx, wrong, true)
+	st, err := OpenStore(ctx, wrong, true, discardLogger)
 	if err != nil {
 		t.Fatalf("fresh database: %v", err)
 	}
 	st.Close()
 
-	st, err = OpenStore(ctx, right, true)
+	st, err = OpenStore(ctx, right, true, discardLogger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,13 +53,13 @@ func TestWrongSecretKeyRefusesToStart(t *testing.T) {
 	st.Close()
 
 	for _, migrate := range []bool{false, true} { // worker, web
-		st, err := OpenStore(ctx, wrong, migrate)
+		st, err := OpenStore(ctx, wrong, migrate, discardLogger)
 		if err == nil {
 			st.Close()
 		}
 		var ce *config.Error
-		if !errors.As(err, &ce) || ce.Var != "SECRET_KEY" {
-			t.Errorf("OpenStore(migrate=%v) with the wrong key: %v, want an error naming SECRET_KEY", migrate, err)
+		if !errors.As(err, &ce) || ce.Var != "SECRET_KEY" || !strings.Contains(ce.Reason, "SECRET_KEY_PREVIOUS=") {
+			t.Errorf("OpenStore(migrate=%v) with the wrong key: %v, want an error naming SECRET_KEY and how to rotate", migrate, err)
 		}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -65,14 +67,14 @@ func TestWrongSecretKeyRefusesToStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	if inst, err := OpenInstance(ctx, wrong, ln, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "SECRET_KEY") {
+	if inst, err := OpenInstance(ctx, wrong, ln, discardLogger); err == nil || !strings.Contains(err.Error(), "SECRET_KEY") {
 		if inst != nil {
 			inst.Close()
 		}
 		t.Errorf("web instance with the wrong key: %v, want an error naming SECRET_KEY", err)
 	}
 
-	st, err = OpenStore(ctx, right, false)
+	st, err = OpenStore(ctx, right, false, discardLogger)
 	if err != nil {
 		t.Fatalf("the right key: %v", err)
 	}
