@@ -65,9 +65,11 @@ func run() error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// Announce before serving: the socket already accepts connections, and
+	// whoever sees the first page can then also see the banner.
+	announce(cfg, keyFile, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	announce(cfg, keyFile, ln.Addr())
 
 	select {
 	case err = <-errc:

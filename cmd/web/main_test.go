@@ -67,9 +67,14 @@ func TestZeroSetupFirstRun(t *testing.T) {
 
 	c := newBrowser(t, base)
 	c.waitReady()
+	// The banner is printed before serving, but reaches out through a pipe
+	// and a copying goroutine: wait for it rather than race it.
 	for _, want := range []string{"sandbox", "embedded in-process Redis", filepath.Join(dir, "data")} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("start-up banner lacks %q:\n%s", want, out.String())
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), want); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Errorf("start-up banner lacks %q:\n%s", want, out.String())
+				break
+			}
 		}
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "data", "secret.key")); err != nil || fi.Mode().Perm() != 0o600 {
