@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 )
 
@@ -22,6 +23,13 @@ func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 	attrs := []any{"method", r.Method, "path", r.URL.Path, "error", err}
 	if u := visitorOf(r).user; u != nil {
 		attrs = append(attrs, "user_id", u.ID)
+	}
+	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		// The visitor hung up (or the server is shutting down) and the
+		// query was cancelled with the request: nothing failed, and
+		// nobody is left to read an answer.
+		h.log.DebugContext(r.Context(), "request abandoned", attrs...)
+		return
 	}
 	h.log.ErrorContext(r.Context(), "internal error", attrs...)
 	h.errorPage(w, r, http.StatusInternalServerError, "error.internal")
