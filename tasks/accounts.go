@@ -30,20 +30,27 @@ func jitter(n int64) int64 {
 // clientFor builds an hh client bound to token that counts its requests into
 // counter (nil: not counted), on top of the shared budget and metrics.
 func (w *Worker) clientFor(token string, counter *atomic.Int64) *hh.Client {
+	return w.appClient(counter).WithToken(token)
+}
+
+// appClient is the application's client (token refresh) counting its
+// requests into counter (nil: not counted).
+func (w *Worker) appClient(counter *atomic.Int64) *hh.Client {
+	if counter == nil {
+		return w.app
+	}
 	cfg := w.hhConfig
-	if counter != nil {
-		observe := cfg.Observe
-		cfg.Observe = func(ri hh.RequestInfo) {
-			counter.Add(1)
-			observe(ri)
-		}
+	observe := cfg.Observe
+	cfg.Observe = func(ri hh.RequestInfo) {
+		counter.Add(1)
+		observe(ri)
 	}
 	c, err := hh.NewClient(cfg)
 	if err != nil {
 		// w.hhConfig was validated by New.
 		panic(err)
 	}
-	return c.WithToken(token)
+	return c
 }
 
 // Client returns an hh client for the user with a valid access token,
@@ -64,7 +71,7 @@ func (w *Worker) account(ctx context.Context, userID int64) (*store.HHAccount, e
 		return nil, err
 	}
 	if !w.now().Before(acct.Token.ExpiresAt) {
-		return w.refresh(ctx, userID, acct.TokenGeneration)
+		return w.refresh(ctx, userID, acct.TokenGeneration, nil)
 	}
 	return acct, nil
 }
@@ -85,12 +92,14 @@ func (w *Worker) connectedAccount(ctx context.Context, userID int64) (*store.HHA
 }
 
 // refresh exchanges the account's refresh token for a new pair, unless the
-// pair of generation seen has been replaced already. One worker at a time
-// refreshes an account (a Redis lease), and the new pair is stored with a
-// compare-and-swap on the generation, so two racing workers make one refresh
-// and hh never sees a refresh token twice.
-func (w *Worker) refresh(ctx context.Context, userID, seen int64) (*store.HHAccount, error) {
-	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:refresh:%d", userID), time.Minute, 45*time.Second)
+// pair of generation seen has been replaced already; hh's requests count into
+// counter (nil: not counted). One worker at a time refreshes an account: a
+// Redis lease kept alive for as long as the refresh takes (it may wait on the
+// shared budget far longer than any fixed lease), so hh never sees a refresh
+// token twice. The new pair is stored with a compare-and-swap on the
+// generation.
+func (w *Worker) refresh(ctx context.Context, userID, seen int64, counter *atomic.Int64) (*store.HHAccount, error) {
+	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:refresh:%d", userID), w.refreshLease, 45*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: refresh token of user %d: %w", userID, err)
 	}
@@ -103,7 +112,10 @@ func (w *Worker) refresh(ctx context.Context, userID, seen int64) (*store.HHAcco
 	if acct.TokenGeneration != seen {
 		return acct, nil // another worker refreshed while we waited
 	}
-	tok, err := w.app.RefreshToken(ctx, acct.Token.RefreshToken)
+	tok, err := w.appClient(counter).RefreshToken(ctx, acct.Token.RefreshToken)
+	// hh has answered: what it said is recorded even if our deadline passes
+	// now. A spent refresh token whose new pair is lost cannot be undone.
+	sctx := context.WithoutCancel(ctx)
 	switch {
 	case hh.IsRefreshTooEarly(err):
 		// hh still takes the access token: our clock ran ahead of hh's.
@@ -111,15 +123,23 @@ func (w *Worker) refresh(ctx context.Context, userID, seen int64) (*store.HHAcco
 		w.log.Info("hh says the token has not expired yet", "user_id", userID)
 		return acct, nil
 	case hh.IsTokenUnusable(err):
-		w.log.Warn("hh refused the refresh token; reconnect needed", "user_id", userID, "error", err)
-		if serr := w.store.SetAccountState(ctx, userID, store.AccountReconnect, "", time.Time{}, errorText(err)); serr != nil {
+		// Only the pair we sent is refused. If the account holds another
+		// one now (a worker refreshed after our lease was lost, or the
+		// person connected again), that one is good: use it.
+		marked, serr := w.store.MarkReconnect(sctx, userID, seen, errorText(err))
+		if serr != nil {
 			return nil, serr
 		}
+		if !marked {
+			w.log.Info("hh refused a refresh token already replaced; using the new pair", "user_id", userID)
+			return w.connectedAccount(sctx, userID)
+		}
+		w.log.Warn("hh refused the refresh token; reconnect needed", "user_id", userID, "error", err)
 		return nil, ErrReconnect
 	case err != nil:
 		return nil, fmt.Errorf("tasks: refresh token of user %d: %w", userID, err)
 	}
-	swapped, err := w.store.ReplaceTokens(ctx, userID, seen, *tok)
+	swapped, err := w.store.ReplaceTokens(sctx, userID, seen, *tok)
 	if err != nil {
 		// hh has spent the old refresh token; the new pair is lost if we
 		// cannot store it, so say so loudly.
@@ -129,7 +149,7 @@ func (w *Worker) refresh(ctx context.Context, userID, seen int64) (*store.HHAcco
 	if !swapped {
 		w.log.Warn("token pair replaced concurrently", "user_id", userID)
 	}
-	return w.store.HHAccount(ctx, userID)
+	return w.store.HHAccount(sctx, userID)
 }
 
 // errorText is hh's words for an error, never carrying secrets.

@@ -98,28 +98,54 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued {
 		return err
 	}
+	// Count again where the account's POSTs are serialized: others may have
+	// been sent while this one waited, and our own cap is a hard one.
+	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
+		return err
+	}
 	if a.ResponseLetterRequired && strings.TrimSpace(a.Letter) == "" {
 		// The employer asked for a letter: never POST without one.
 		return w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterRequired), "")
 	}
+	// The gap holds between actual POSTs, not only between booked slots: the
+	// POST before this one may have ended well after its slot.
+	wait, err = w.pacer.SincePost(ctx, a.UserID)
+	if err != nil {
+		return err
+	}
+	if wait > maxInlineWait {
+		return retryLater(wait, nil)
+	}
+	if err := sleep(ctx, wait); err != nil {
+		return err
+	}
 
-	client := w.clientFor(acct.Token.AccessToken, nil)
-	res, err := client.Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+	generation := acct.TokenGeneration
+	res, err := w.post(ctx, acct, a)
 	w.pacer.Release(ctx, a.UserID, a.ID)
 	if hh.IsTokenExpired(err) {
-		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration); err != nil {
+		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration, nil); err != nil {
 			if errors.Is(err, ErrReconnect) {
 				return w.holdBack(ctx, a, rules.ReasonReconnect)
 			}
 			return err
 		}
-		res, err = w.clientFor(acct.Token.AccessToken, nil).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+		generation = acct.TokenGeneration
+		res, err = w.post(ctx, acct, a)
 	}
-	return w.recordOutcome(ctx, a, res, err)
+	return w.recordOutcome(ctx, a, generation, res, err)
+}
+
+// post sends the application with acct's token and records when the POST
+// ended, for the account's pacing.
+func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application) (*hh.ApplyResult, error) {
+	defer w.pacer.Posted(ctx, a.UserID)
+	return w.clientFor(acct.Token.AccessToken, nil).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
 }
 
 // recordOutcome moves the row to what hh's answer means (DESIGN.md, Flows 4).
-func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, res *hh.ApplyResult, err error) error {
+// generation is that of the token pair the POST used.
+func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, generation int64, res *hh.ApplyResult, err error) error {
 	now := w.now()
 	var outcome store.ApplicationStatus
 	var serr error
@@ -145,10 +171,12 @@ func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, res *h
 	case hh.IsLimitExceeded(err):
 		return w.pauseForLimit(ctx, a, now, errorText(err))
 	case hh.IsCaptchaRequired(err):
-		_ = w.accountError(ctx, a.UserID, err)
+		_ = w.accountError(ctx, a.UserID, generation, err)
 		return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonCaptcha), errorText(err))
 	case hh.IsTokenUnusable(err):
-		_ = w.accountError(ctx, a.UserID, err)
+		if aerr := w.accountError(ctx, a.UserID, generation, err); errors.Is(aerr, errLaterNotFailed) {
+			return aerr // the pair was replaced while this POST was out: send with the new one
+		}
 		return w.holdBack(ctx, a, rules.ReasonReconnect) // stays queued until the person reconnects
 	case hh.IsVacancyGone(err):
 		outcome = store.StatusFailed

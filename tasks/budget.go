@@ -119,6 +119,36 @@ func (p *Pacer) Reserve(ctx context.Context, userID, appID int64) (time.Duration
 	return time.Duration(ms) * time.Millisecond, nil
 }
 
+// postedKey holds when the account's last application POST was made.
+func postedKey(userID int64) string { return fmt.Sprintf("otklik:pace:{%d}:posted", userID) }
+
+// SincePost is how long the account must still wait for interval to pass
+// since its last application POST (0 when it has). A booked slot is not
+// enough: a POST held up by the shared budget or a slow hh ends later than
+// its slot, and the next one must still keep the gap.
+func (p *Pacer) SincePost(ctx context.Context, userID int64) (time.Duration, error) {
+	if p.interval <= 0 {
+		return 0, nil
+	}
+	last, err := p.rdb.Get(ctx, postedKey(userID)).Int64() // Unix µs
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+	}
+	return max(0, time.Until(time.UnixMicro(last).Add(p.interval))), nil
+}
+
+// Posted records that the account's application POST has just ended (made,
+// answered or abandoned), for SincePost.
+func (p *Pacer) Posted(ctx context.Context, userID int64) {
+	if p.interval <= 0 {
+		return
+	}
+	_ = p.rdb.Set(context.WithoutCancel(ctx), postedKey(userID), time.Now().UnixMicro(), p.interval+time.Minute).Err()
+}
+
 // Release forgets the application's booked slot once its POST was made, so
 // a later attempt (after a failure) waits for a new one.
 func (p *Pacer) Release(ctx context.Context, userID, appID int64) {
@@ -148,11 +178,12 @@ var errLocked = errors.New("tasks: locked by another worker")
 // itself if its holder dies.
 type Locks struct{ rdb redis.UniversalClient }
 
-// lockAlive takes key for as long as the caller holds it: a short lease
-// renewed every third of ttl until the returned func releases it, so a
-// holder that dies frees it within ttl.
-func (l Locks) lockAlive(ctx context.Context, key string, ttl time.Duration) (func(), error) {
-	token, err := l.take(ctx, key, ttl, 0)
+// lockAlive takes key, waiting up to wait for it, for as long as the caller
+// holds it: a short lease renewed every third of ttl until the returned func
+// releases it, so a holder that dies frees it within ttl, and one that waits
+// long (on the shared budget, on hh) keeps it.
+func (l Locks) lockAlive(ctx context.Context, key string, ttl, wait time.Duration) (func(), error) {
+	token, err := l.take(ctx, key, ttl, wait)
 	if err != nil {
 		return nil, err
 	}

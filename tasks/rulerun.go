@@ -35,8 +35,12 @@ func (w *Worker) handleRuleRun(ctx context.Context, t *asynq.Task) error {
 	w.metrics.Tasks.WithLabelValues(TypeRuleRun, resultOf(err)).Inc()
 	if err != nil && isLastAttempt(ctx) {
 		// Give the schedule back so the tick tries again at the next slot
-		// instead of waiting on an archived task forever.
-		w.deferAfterFailure(ctx, p)
+		// instead of waiting on an archived task forever. The handler's
+		// context may be what ran out.
+		if derr := w.deferAfterFailure(context.WithoutCancel(ctx), p); derr != nil {
+			w.log.Error("rule run failed and its schedule could not be moved on",
+				"user_id", p.UserID, "rule_id", p.RuleID, "error", derr)
+		}
 	}
 	return err
 }
@@ -45,6 +49,9 @@ func (w *Worker) handleRuleRun(ctx context.Context, t *asynq.Task) error {
 type runState struct {
 	requests atomic.Int64
 	result   store.RunResult
+	// capped: the rule's daily cap left vacancies undecided, so the run
+	// was not a full pass whatever it set out to be.
+	capped bool
 }
 
 func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
@@ -66,7 +73,11 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		return nil
 	}
 
-	acct, err := w.account(ctx, p.UserID)
+	st := &runState{}
+	acct, err := w.connectedAccount(ctx, p.UserID)
+	if err == nil && !now.Before(acct.Token.ExpiresAt) {
+		acct, err = w.refresh(ctx, p.UserID, acct.TokenGeneration, &st.requests)
+	}
 	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
 		log.Info("rule run skipped: hh account not usable", "error", err)
 		return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, now, loc))
@@ -79,7 +90,8 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 		return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, now, loc))
 	}
 	if acct.State == store.AccountLimited {
-		if err := w.store.SetAccountState(ctx, p.UserID, store.AccountConnected, "", time.Time{}, ""); err != nil {
+		// The pause has passed; a state set meanwhile (reconnect) stays.
+		if _, err := w.store.ResumeAccount(ctx, p.UserID, store.AccountLimited); err != nil {
 			return err
 		}
 	}
@@ -88,7 +100,7 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	// a minute, the lease of a worker that died mid-run) makes this one wait
 	// and try again, without counting as a failure: a run that merely
 	// "joined" could leave its schedule or a person's press unserved.
-	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), time.Minute)
+	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:rule:%d", p.RuleID), time.Minute, 0)
 	if errors.Is(err, errLocked) {
 		delay := 30 * time.Second
 		if p.Manual {
@@ -106,9 +118,9 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	if err != nil {
 		return err
 	}
-	st := &runState{}
 	full := rule.LastFullPassAt.IsZero() || now.Sub(rule.LastFullPassAt) >= fullPassEvery
 	runErr := w.pageRule(ctx, rule, acct, full, runID, st)
+	full = full && !st.capped
 	st.result.HHRequests = int(st.requests.Load())
 	if runErr != nil {
 		st.result.Error = errorText(runErr)
@@ -156,14 +168,14 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 		res, err := client.SimilarVacancies(ctx, rule.ResumeID, params)
 		if hh.IsTokenExpired(err) && !refreshed {
 			refreshed = true
-			if acct, err = w.refresh(ctx, rule.UserID, acct.TokenGeneration); err != nil {
+			if acct, err = w.refresh(ctx, rule.UserID, acct.TokenGeneration, &st.requests); err != nil {
 				return err
 			}
 			client = w.clientFor(acct.Token.AccessToken, &st.requests)
 			res, err = client.SimilarVacancies(ctx, rule.ResumeID, params)
 		}
 		if err != nil {
-			return w.accountError(ctx, rule.UserID, err)
+			return w.accountError(ctx, rule.UserID, acct.TokenGeneration, err)
 		}
 		ids := make([]string, len(res.Items))
 		for i := range res.Items {
@@ -186,6 +198,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			}
 			d := rules.Decide(v, &rule.Rule, rules.DecideInput{})
 			if d.Action != rules.ActionSkip && budget <= 0 {
+				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
 			a := snapshot(rule, v)
@@ -243,6 +256,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			break
 		}
 		if budget <= 0 {
+			st.capped = true
 			break // the daily cap is spent: later pages could decide nothing today
 		}
 		if !full && onlySeen {
@@ -277,12 +291,19 @@ func (w *Worker) ruleBudget(ctx context.Context, rule *store.Rule) (int, error) 
 	return limit - applied - queued - review, nil
 }
 
-// accountError records what an hh error means for the account and returns it.
-func (w *Worker) accountError(ctx context.Context, userID int64, err error) error {
+// accountError records what an hh error means for the account and returns
+// it. generation is that of the token pair the failed request used: hh's
+// refusal of a pair replaced meanwhile (the person connected again, a worker
+// refreshed) says nothing about the account, and asks only for another try.
+func (w *Worker) accountError(ctx context.Context, userID, generation int64, err error) error {
 	switch {
 	case hh.IsTokenUnusable(err):
-		if serr := w.store.SetAccountState(ctx, userID, store.AccountReconnect, "", time.Time{}, errorText(err)); serr != nil {
+		marked, serr := w.store.MarkReconnect(context.WithoutCancel(ctx), userID, generation, errorText(err))
+		if serr != nil {
 			return errors.Join(err, serr)
+		}
+		if !marked {
+			return retryLater(time.Second, err)
 		}
 		return fmt.Errorf("%w: %w", ErrReconnect, err)
 	case hh.IsCaptchaRequired(err):
@@ -329,6 +350,7 @@ func snapshot(rule *store.Rule, v *hh.Vacancy) store.Application {
 			ResponseLetterRequired: v.ResponseLetterRequired,
 			HasTest:                v.HasTest,
 			ExternalURL:            external,
+			ApplyURL:               v.ApplyAlternateURL,
 		},
 	}
 }
@@ -344,16 +366,21 @@ func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generati
 	return nil
 }
 
-func (w *Worker) deferAfterFailure(ctx context.Context, p RuleRunPayload) {
+// deferAfterFailure moves the schedule of a rule whose run failed for good
+// to its next slot. A deleted rule needs nothing.
+func (w *Worker) deferAfterFailure(ctx context.Context, p RuleRunPayload) error {
 	rule, err := w.store.Rule(ctx, p.UserID, p.RuleID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
 	if err != nil {
-		return
+		return err
 	}
 	user, err := w.store.User(ctx, p.UserID)
 	if err != nil {
-		return
+		return err
 	}
-	_ = w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, w.now(), location(user.TimeZone)))
+	return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, w.now(), location(user.TimeZone)))
 }
 
 func isLastAttempt(ctx context.Context) bool {

@@ -67,7 +67,9 @@ func (w *Worker) handleTick(ctx context.Context, t *asynq.Task) error {
 // and queued applications with no task in flight.
 func (w *Worker) Tick(ctx context.Context) error {
 	now := w.now()
+	// Pauses end first, so the runs enqueued next find their accounts usable.
 	return errors.Join(
+		w.resumePaused(ctx, now),
 		w.enqueueDueRules(ctx, now),
 		w.enqueueRefreshes(ctx, now),
 		w.enqueueSummaries(ctx, now),
@@ -107,7 +109,65 @@ func (w *Worker) enqueueDueRules(ctx context.Context, now time.Time) error {
 			errs = append(errs, w.store.DeferRule(ctx, ref.UserID, ref.RuleID, rule.NextActive(now, loc)))
 			continue
 		}
-		errs = append(errs, w.enqueue(ctx, NewScheduledRuleRunTask(ref.UserID, ref.RuleID, minuteSlot(rule.NextRunAt))))
+		errs = append(errs, w.enqueueRuleRun(ctx, ref.UserID, ref.RuleID, minuteSlot(rule.NextRunAt)))
+	}
+	return errors.Join(errs...)
+}
+
+// enqueueRuleRun enqueues the run of a due rule's slot. A dead task of that
+// slot (see enqueueUnlessLive) is replaced while the rule is still due at
+// that slot; a live one is the run already on its way.
+func (w *Worker) enqueueRuleRun(ctx context.Context, userID, ruleID, slot int64) error {
+	id := scheduledRunID(ruleID, slot)
+	_, err := enqueueUnlessLive(ctx, w.queue, w.inspector, NewScheduledRuleRunTask(userID, ruleID, slot), QueueDefault, id,
+		func(state asynq.TaskState) (bool, error) {
+			// A run that completed has moved the schedule on by now; only a
+			// rule still due at this slot needs the run again.
+			rule, err := w.store.Rule(ctx, userID, ruleID)
+			if errors.Is(err, store.ErrNotFound) {
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			due := rule.Enabled && minuteSlot(rule.NextRunAt) == slot && !rule.NextRunAt.After(w.now())
+			if due {
+				w.log.Warn("rule run task is dead while its rule is due; enqueuing it again",
+					"user_id", userID, "rule_id", ruleID, "task_id", id, "state", state.String())
+			}
+			return due, nil
+		})
+	return err
+}
+
+// resumePaused ends the pauses whose time has come, whether or not the
+// account has rows waiting: a limit whose window has freed, and a captcha
+// after captchaProbe (the next request to hh is the probe: if hh still asks,
+// the account pauses again). A captcha raised by a search leaves no queued
+// row behind, and its runs are deferred while it lasts, so only this probe
+// ends it.
+func (w *Worker) resumePaused(ctx context.Context, now time.Time) error {
+	users, err := w.store.PausedAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, userID := range users {
+		acct, err := w.store.HHAccountState(ctx, userID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		switch {
+		case acct.State == store.AccountLimited && acct.Usable(now),
+			acct.State == store.AccountCaptcha && now.Sub(acct.UpdatedAt) >= captchaProbe:
+			if _, err := w.store.ResumeAccount(ctx, userID, acct.State); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -144,20 +204,41 @@ func (w *Worker) enqueueSummaries(ctx context.Context, now time.Time) error {
 			continue
 		}
 		day := local.Format(time.DateOnly)
-		if _, err := w.store.Summary(ctx, s.UserID, day); err == nil {
-			continue
-		} else if !errors.Is(err, store.ErrNotFound) {
+		saved, err := w.store.Summary(ctx, s.UserID, day)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			errs = append(errs, w.enqueue(ctx, NewSummaryTask(s.UserID, day)))
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		case saved.EmailedAt == nil && w.mailer != nil:
+			errs = append(errs, w.resendSummary(ctx, s.UserID, day, local.Hour()))
 		}
-		errs = append(errs, w.enqueue(ctx, NewSummaryTask(s.UserID, day)))
 	}
 	return errors.Join(errs...)
 }
 
+// resendSummary tries once an hour, until the user's local day ends, to
+// e-mail a day's summary that is stored but unsent: its own task gave up
+// while SMTP was down. A day that has ended is not sent the next day: by then
+// the new day's summary (the last 24 hours) is due, and the old one stays on
+// the web.
+func (w *Worker) resendSummary(ctx context.Context, userID int64, day string, hour int) error {
+	user, err := w.store.User(ctx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if user.SummaryEmail == "" {
+		return nil // nothing to send to: the summary lives on the web
+	}
+	return w.enqueue(ctx, newSummaryResendTask(userID, day, hour))
+}
+
 // enqueueQueued re-derives apply work from the ledger: rows still queued
 // well after they were written or last touched, for accounts that may apply
-// now. Paused accounts whose pause has passed are resumed here.
+// now (resumePaused has ended the pauses that are over).
 func (w *Worker) enqueueQueued(ctx context.Context, now time.Time) error {
 	users, err := w.store.UsersWithQueuedApplications(ctx)
 	if err != nil {
@@ -174,14 +255,7 @@ func (w *Worker) enqueueQueued(ctx context.Context, now time.Time) error {
 			errs = append(errs, err)
 			continue
 		}
-		switch {
-		case acct.State == store.AccountLimited && acct.Usable(now),
-			acct.State == store.AccountCaptcha && now.Sub(acct.UpdatedAt) >= captchaProbe:
-			if err := w.store.SetAccountState(ctx, userID, store.AccountConnected, "", time.Time{}, ""); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-		case acct.State != store.AccountConnected:
+		if acct.State != store.AccountConnected {
 			continue
 		}
 		queued, err := w.store.QueuedApplications(ctx, userID)

@@ -155,6 +155,19 @@ func (w *Worker) sendSummary(ctx context.Context, p SummaryPayload) error {
 	if w.mailer == nil || saved.EmailedAt != nil {
 		return nil
 	}
+	// The day's task and the tick's hourly resend may run at once: one
+	// sender at a time, reading again whether the mail went out.
+	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:summary:%d:%s", p.UserID, p.Day), time.Minute, 0)
+	if errors.Is(err, errLocked) {
+		return retryLater(30*time.Second, nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if saved, err = w.store.Summary(ctx, p.UserID, p.Day); err != nil || saved.EmailedAt != nil {
+		return err
+	}
 	user, err := w.store.User(ctx, p.UserID)
 	if err != nil || user.SummaryEmail == "" {
 		return err
@@ -170,6 +183,7 @@ func (w *Worker) sendSummary(ctx context.Context, p SummaryPayload) error {
 	if err := w.mailer.Send(ctx, user.SummaryEmail, r); err != nil {
 		return err
 	}
-	_, err = w.store.MarkSummaryEmailed(ctx, p.UserID, p.Day, w.now())
+	// Sent: record it even if the deadline passes now, or it goes twice.
+	_, err = w.store.MarkSummaryEmailed(context.WithoutCancel(ctx), p.UserID, p.Day, w.now())
 	return err
 }

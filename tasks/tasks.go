@@ -92,7 +92,7 @@ func NewTickTask(slot int64) *asynq.Task {
 // nothing twice.
 func NewScheduledRuleRunTask(userID, ruleID int64, slot int64) *asynq.Task {
 	return newTask(TypeRuleRun, RuleRunPayload{UserID: userID, RuleID: ruleID},
-		asynq.TaskID(fmt.Sprintf("rule:run:%d:%d", ruleID, slot)),
+		asynq.TaskID(scheduledRunID(ruleID, slot)),
 		asynq.Queue(QueueDefault), asynq.MaxRetry(5), asynq.Timeout(15*time.Minute),
 		asynq.Retention(2*time.Hour))
 }
@@ -103,8 +103,14 @@ func NewScheduledRuleRunTask(userID, ruleID int64, slot int64) *asynq.Task {
 // last run and starts a new one.
 func NewManualRuleRunTask(userID, ruleID int64, lastCompleted time.Time) *asynq.Task {
 	return newTask(TypeRuleRun, RuleRunPayload{UserID: userID, RuleID: ruleID, Manual: true},
-		asynq.TaskID(fmt.Sprintf("rule:run:%d:now:%d", ruleID, lastCompleted.UnixMilli())),
+		asynq.TaskID(manualRunID(ruleID, lastCompleted)),
 		asynq.Queue(QueueCritical), asynq.MaxRetry(3), asynq.Timeout(15*time.Minute))
+}
+
+func scheduledRunID(ruleID, slot int64) string { return fmt.Sprintf("rule:run:%d:%d", ruleID, slot) }
+
+func manualRunID(ruleID int64, lastCompleted time.Time) string {
+	return fmt.Sprintf("rule:run:%d:now:%d", ruleID, lastCompleted.UnixMilli())
 }
 
 // NewApplyTask applies to one ledger row. Applying is idempotent by the
@@ -135,6 +141,16 @@ func NewSummaryTask(userID int64, day string) *asynq.Task {
 	return newTask(TypeSummarySend, SummaryPayload{UserID: userID, Day: day},
 		asynq.TaskID(fmt.Sprintf("summary:%d:%s", userID, day)),
 		asynq.Queue(QueueLow), asynq.MaxRetry(10), asynq.Timeout(2*time.Minute),
+		asynq.Retention(26*time.Hour))
+}
+
+// newSummaryResendTask is the tick's hourly second try at e-mailing a day's
+// summary that is stored but was never sent (SMTP down through every retry
+// of its task). The hour in its ID makes it one task per hour.
+func newSummaryResendTask(userID int64, day string, hour int) *asynq.Task {
+	return newTask(TypeSummarySend, SummaryPayload{UserID: userID, Day: day},
+		asynq.TaskID(fmt.Sprintf("summary:%d:%s:resend:%02d", userID, day, hour)),
+		asynq.Queue(QueueLow), asynq.MaxRetry(3), asynq.Timeout(2*time.Minute),
 		asynq.Retention(26*time.Hour))
 }
 

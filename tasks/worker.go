@@ -44,18 +44,23 @@ type Deps struct {
 
 // Worker holds the handlers of every task type.
 type Worker struct {
-	store    *store.Store
-	queue    *asynq.Client
-	hhConfig hh.Config
-	app      *hh.Client // the application's client: token refresh
-	budget   *Budget
-	pacer    *Pacer
-	locks    Locks
-	baseURL  string
-	mailer   notify.Mailer
-	log      *slog.Logger
-	metrics  *Metrics
-	now      func() time.Time
+	store *store.Store
+	queue *asynq.Client
+	// inspector finds dead tasks (archived, completed) whose TaskID a new
+	// task needs.
+	inspector *asynq.Inspector
+	hhConfig  hh.Config
+	app       *hh.Client // the application's client: token refresh
+	budget    *Budget
+	pacer     *Pacer
+	locks     Locks
+	baseURL   string
+	mailer    notify.Mailer
+	log       *slog.Logger
+	metrics   *Metrics
+	now       func() time.Time
+	// refreshLease is the token refresh lock's lease, renewed while held.
+	refreshLease time.Duration
 }
 
 // New builds a Worker.
@@ -76,16 +81,20 @@ func New(d Deps) (*Worker, error) {
 		d.Metrics = NewMetrics(nil)
 	}
 	w := &Worker{
-		store:   d.Store,
-		queue:   d.Queue,
-		budget:  NewBudget(d.Redis, d.RateLimit),
-		pacer:   NewPacer(d.Redis, d.ApplyInterval),
-		locks:   Locks{rdb: d.Redis},
-		baseURL: d.BaseURL,
-		mailer:  d.Mailer,
-		log:     d.Logger,
-		metrics: d.Metrics,
-		now:     d.Now,
+		store: d.Store,
+		queue: d.Queue,
+		// Shares d.Redis: closing it is the owner's business.
+		inspector: asynq.NewInspectorFromRedisClient(d.Redis),
+		budget:    NewBudget(d.Redis, d.RateLimit),
+		pacer:     NewPacer(d.Redis, d.ApplyInterval),
+		locks:     Locks{rdb: d.Redis},
+		baseURL:   d.BaseURL,
+		mailer:    d.Mailer,
+		log:       d.Logger,
+		metrics:   d.Metrics,
+		now:       d.Now,
+
+		refreshLease: time.Minute,
 	}
 	cfg := d.HH
 	cfg.Limiter = w.budget

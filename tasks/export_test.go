@@ -1,0 +1,12 @@
+package tasks
+
+import "time"
+
+// SetRefreshLease sets the token refresh lock's lease, so a test can hold a
+// refresh for longer than the lease without waiting minutes.
+func SetRefreshLease(w *Worker, d time.Duration) { w.refreshLease = d }
+
+// BookedSlotKey is the Redis key holding an application's booked pacing
+// slot (Unix ms): it exists once the apply has passed its checks before
+// the account's lock.
+func BookedSlotKey(userID, appID int64) string { return paceKeys(userID, appID)[1] }

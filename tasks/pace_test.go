@@ -1,0 +1,112 @@
+package tasks_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/tasks"
+)
+
+// applyBoth runs the apply tasks of first and second at once, the first
+// held at hh's door until the second has passed its checks before the
+// account's lock (booked its pacing slot) and that slot has come, so the
+// second waits on the lock behind a POST that ends well after its slot.
+func applyBoth(t *testing.T, e *env, slow *door, w *tasks.Worker, u *store.User, first, second *store.Application) {
+	t.Helper()
+	slow.holdFirst(isApply)
+	mux := processor(w)
+	done := make(chan error, 2)
+	go func() { done <- mux.ProcessTask(e.ctx, tasks.NewApplyTask(u.ID, first.ID, "t", tasks.QueueDefault, 0)) }()
+	<-slow.held
+	go func() {
+		done <- mux.ProcessTask(e.ctx, tasks.NewApplyTask(u.ID, second.ID, "t", tasks.QueueDefault, 0))
+	}()
+	key := tasks.BookedSlotKey(u.ID, second.ID)
+	var slot int64
+	e.waitFor("the second application to book its slot", 30*time.Second, func() bool {
+		n, err := e.rdb.Get(e.ctx, key).Int64()
+		slot = n
+		return err == nil
+	})
+	time.Sleep(time.Until(time.UnixMilli(slot)) + 50*time.Millisecond)
+	slow.open <- struct{}{}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Errorf("apply: %v", err)
+		}
+	}
+}
+
+// Our own cap of 200 applications a day is hard: an application that
+// passed the count while another was being sent is counted again under
+// the account's lock, and waits instead of becoming the 201st.
+func TestDailyCapIsCountedUnderTheLock(t *testing.T) {
+	e := newEnv(t, envOptions{vacancies: 50})
+	u, resume := e.connect("anna@example.com", 0)
+	hhUser := e.sandboxUser(u)
+	for i := range tasks.DailyLimit - 1 {
+		a := &store.Application{UserID: u.ID, ResumeID: resume, VacancyID: fmt.Sprintf("earlier-%d", i),
+			Status: store.StatusApplied, AppliedAt: time.Now().Add(-time.Hour)}
+		if _, err := e.store.InsertApplication(e.ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs := e.plainVacancies(2)
+	first, second := e.queueRow(u, resume, vs[0]), e.queueRow(u, resume, vs[1])
+
+	slow := newDoor()
+	applyBoth(t, e, slow, e.newWorker(slow.deps()), u, first, second)
+
+	n, err := e.store.AppliedSince(e.ctx, u.ID, time.Now().Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != tasks.DailyLimit {
+		t.Errorf("%d applications in 24 hours, want the cap of %d", n, tasks.DailyLimit)
+	}
+	if got := len(e.sandboxApplied(hhUser)); got != 1 {
+		t.Errorf("the sandbox holds %d applications, want 1", got)
+	}
+	held, err := e.store.Application(e.ctx, u.ID, second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.Status != store.StatusQueued || held.Reason != string(rules.ReasonLimitExceeded) {
+		t.Errorf("the application past the cap is %s/%s, want queued/%s", held.Status, held.Reason, rules.ReasonLimitExceeded)
+	}
+	if a, _ := e.store.HHAccountState(e.ctx, u.ID); a.State != store.AccountLimited {
+		t.Errorf("account %s, want limited", a.State)
+	}
+}
+
+// APPLY_INTERVAL spaces an account's actual POSTs, not only their booked
+// slots: a POST held up past its slot (the shared budget, a slow network)
+// does not let the next one follow right on its heels.
+func TestPacingSpacesActualPosts(t *testing.T) {
+	// With its jitter (a quarter) still below the inline wait: the apply
+	// sleeps its waits out rather than going back to the queue.
+	const interval = 200 * time.Millisecond
+	e := newEnv(t, envOptions{vacancies: 50, applyInterval: interval})
+	u, resume := e.connect("anna@example.com", 0)
+	vs := e.plainVacancies(2)
+	first, second := e.queueRow(u, resume, vs[0]), e.queueRow(u, resume, vs[1])
+
+	slow := newDoor()
+	applyBoth(t, e, slow, e.newWorker(slow.deps()), u, first, second)
+
+	posts := slow.passes(isApplyPath)
+	if len(posts) != 2 {
+		t.Fatalf("%d POSTs reached hh, want 2", len(posts))
+	}
+	if gap := posts[1].Sub(posts[0]); gap < interval {
+		t.Errorf("the two POSTs reached hh %s apart, want at least APPLY_INTERVAL (%s)", gap, interval)
+	}
+	for _, a := range []*store.Application{first, second} {
+		if got, err := e.store.Application(e.ctx, u.ID, a.ID); err != nil || got.Status != store.StatusApplied {
+			t.Errorf("row %d: %+v, %v; want applied", a.ID, got, err)
+		}
+	}
+}
