@@ -96,6 +96,8 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	t.Cleanup(func() { rdb.Close() })
 	queue := asynq.NewClient(conn)
 	t.Cleanup(func() { queue.Close() })
+	inspector := asynq.NewInspector(conn)
+	t.Cleanup(func() { inspector.Close() })
 
 	web := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + web.Listener.Addr().String())
@@ -129,7 +131,7 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	app, err := New(Deps{
 		Config: config.Config{BaseURL: base, SecretKey: secret, HHAPIURL: sbServer.URL, HHOAuthURL: sbServer.URL,
 			Registration: config.RegistrationOpen},
-		Store: st, OAuth: oauth, HHAccess: worker, Jobs: tasks.Jobs{Queue: queue, Store: st},
+		Store: st, OAuth: oauth, HHAccess: worker, Jobs: tasks.Jobs{Queue: queue, Store: st, Inspector: inspector},
 		Logger: logger, PasswordCost: bcrypt.MinCost,
 	})
 	if err != nil {

@@ -29,11 +29,16 @@ type fakeJobs struct {
 	sends [][2]int64
 }
 
-func (j *fakeJobs) RunRule(_ context.Context, userID, ruleID int64) error {
+// StartRule records the press; every press after the first for a rule
+// joins, as a run still in flight would.
+func (j *fakeJobs) StartRule(_ context.Context, userID, ruleID int64) (joined bool, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	for _, run := range j.runs {
+		joined = joined || run == [2]int64{userID, ruleID}
+	}
 	j.runs = append(j.runs, [2]int64{userID, ruleID})
-	return nil
+	return joined, nil
 }
 
 func (j *fakeJobs) SendApplication(_ context.Context, userID, applicationID int64) error {

@@ -52,6 +52,7 @@ var flashes = map[string]string{
 	"rule_created":   "flash.rule_created",
 	"rule_deleted":   "flash.rule_deleted",
 	"rule_started":   "flash.rule_started",
+	"rule_running":   "flash.rule_running",
 	"review_sent":    "flash.review_sent",
 	"review_dismiss": "flash.review_dismissed",
 	"review_hidden":  "flash.review_hidden",

@@ -5,16 +5,22 @@ import (
 	"strconv"
 )
 
-// runRule asks the worker to run the rule now; a run in flight is joined.
+// runRule asks the worker to run the rule now; a run in flight is joined,
+// and the person is told which happened.
 func (h *handler) runRule(w http.ResponseWriter, r *http.Request) {
 	user := currentUser(r)
 	rule, ok := h.userRule(w, r, user.ID)
 	if !ok {
 		return
 	}
-	if err := h.jobs.RunRule(r.Context(), user.ID, rule.ID); err != nil {
+	joined, err := h.jobs.StartRule(r.Context(), user.ID, rule.ID)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	h.redirect(w, r, "/rules/"+strconv.FormatInt(rule.ID, 10), "rule_started")
+	flash := "rule_started"
+	if joined {
+		flash = "rule_running"
+	}
+	h.redirect(w, r, "/rules/"+strconv.FormatInt(rule.ID, 10), flash)
 }

@@ -77,12 +77,19 @@ func TestRuleCreateEditDelete(t *testing.T) {
 		t.Errorf("after toggle: enabled %v name %q", rule.Enabled, rule.Name)
 	}
 
-	// Run now asks the worker.
-	if r := b.post("/rules", fmt.Sprintf("/rules/%d/run", id), nil); r.status != http.StatusSeeOther {
-		t.Fatalf("run = %d", r.status)
+	// Run now asks the worker and says so; a second press while that run
+	// is in flight says it is already running.
+	for press, want := range []string{"Запуск начат", "Правило уже запущено"} {
+		r := b.post("/rules", fmt.Sprintf("/rules/%d/run", id), nil)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("run = %d", r.status)
+		}
+		if page := b.get(r.location); !strings.Contains(page.body, want) {
+			t.Errorf("press %d: the rule page lacks %q:\n%s", press+1, want, page.body)
+		}
 	}
-	if runs, _ := env.jobs.counts(); runs != 1 {
-		t.Errorf("RunRule called %d times", runs)
+	if runs, _ := env.jobs.counts(); runs != 2 {
+		t.Errorf("StartRule called %d times, want 2", runs)
 	}
 
 	if r := b.post("/rules", fmt.Sprintf("/rules/%d/delete", id), nil); r.status != http.StatusSeeOther {

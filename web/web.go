@@ -22,9 +22,9 @@ import (
 // Jobs is what the web app asks of the background worker. The lead wires an
 // implementation over tasks; the web never imports the queue itself.
 type Jobs interface {
-	// RunRule starts a run of the rule within seconds; a run already in
-	// flight is joined, not duplicated.
-	RunRule(ctx context.Context, userID, ruleID int64) error
+	// StartRule starts a run of the rule within seconds; a run already
+	// pending or running is joined, not duplicated, and reported as joined.
+	StartRule(ctx context.Context, userID, ruleID int64) (joined bool, err error)
 	// SendApplication enqueues the apply of a review item the person sent.
 	SendApplication(ctx context.Context, userID, applicationID int64) error
 }

@@ -93,7 +93,7 @@ func (w *world) round(ctx context.Context, name string, s *sampler, progress io.
 	r.Before = w.counts.Snapshot()
 	r.AppsBefore = len(w.sandbox.Applications())
 	r.CPUBefore = s.workerCPU()
-	jobs := tasks.Jobs{Queue: w.queue, Store: w.store}
+	jobs := tasks.Jobs{Queue: w.queue, Store: w.store, Inspector: w.insp}
 	fmt.Fprintf(progress, "loadtest: %s: running %d rules…\n", name, len(w.users)*w.o.Rules)
 	for _, u := range w.users {
 		for _, id := range u.RuleIDs {

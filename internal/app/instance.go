@@ -35,7 +35,9 @@ type Instance struct {
 
 	logger  *slog.Logger
 	running *RunningWorker
-	tally   *clustermetrics.Tally
+	// inspector lets "run now" replace a finished or archived run.
+	inspector *asynq.Inspector
+	tally     *clustermetrics.Tally
 }
 
 // OpenInstance opens everything a web process needs. ln is the listener the
@@ -60,6 +62,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		return nil, err
 	}
 	inst.Queue = asynq.NewClient(inst.Redis.Conn)
+	inst.inspector = asynq.NewInspector(inst.Redis.Conn)
 
 	hhCfg := HHConfig(cfg, nil)
 	if cfg.Sandbox() {
@@ -102,7 +105,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		Store:    inst.Store,
 		OAuth:    oauth,
 		HHAccess: inst.Worker,
-		Jobs:     tasks.Jobs{Queue: inst.Queue, Store: inst.Store},
+		Jobs:     tasks.Jobs{Queue: inst.Queue, Store: inst.Store, Inspector: inst.inspector},
 		Logger:   logger,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Ready:    inst.Redis.Ping,
@@ -153,6 +156,9 @@ func (inst *Instance) Close() {
 		if err := inst.tally.Close(); err != nil {
 			inst.logger.Warn("last metrics not flushed", "err", err)
 		}
+	}
+	if inst.inspector != nil {
+		inst.inspector.Close()
 	}
 	if inst.Queue != nil {
 		inst.Queue.Close()
