@@ -24,6 +24,7 @@ func addReviewItem(t *testing.T, env *testEnv, userID, ruleID int64, resumeID, v
 			VacancyName: v.Name, EmployerName: v.EmployerName, EmployerID: v.EmployerID,
 			SalaryText: "от 200 000 ₽", AreaName: "Москва", VacancyURL: "https://hh.ru/vacancy/" + vacancyID,
 			ResponseLetterRequired: reason == "letter_required",
+			ApplyURL:               "https://hh.ru/applicant/vacancy_response?vacancyId=" + vacancyID,
 		},
 		Status: store.StatusReview, Reason: reason, Letter: "Здравствуйте! Черновик письма.",
 	}

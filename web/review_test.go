@@ -33,8 +33,9 @@ func TestReviewSendAndDismiss(t *testing.T) {
 	if item == "" {
 		t.Fatal("item not on the page")
 	}
-	if !strings.Contains(between(page, fmt.Sprintf(`id="item-%d"`, hide.ID), "</li>"), "Пройти тест на hh.ru") {
-		t.Error("no link to hh's test page")
+	testLink := fmt.Sprintf(`<a href="https://hh.ru/applicant/vacancy_response?vacancyId=%s" rel="noopener noreferrer" target="_blank">Пройти тест на hh.ru</a>`, vs[1].ID)
+	if !strings.Contains(between(page, fmt.Sprintf(`id="item-%d"`, hide.ID), "</li>"), testLink) {
+		t.Errorf("no link to hh's test page (the vacancy's apply_alternate_url) in:\n%s", between(page, fmt.Sprintf(`id="item-%d"`, hide.ID), "</li>"))
 	}
 
 	// An empty letter where the employer asks for one is refused, input kept.
