@@ -523,10 +523,6 @@ func (e *env) waitApplications(n int, bound time.Duration) bool {
 // expireDeadLocks moves the clock.
 const stallAfter = 2 * time.Second
 
-// applyLockTTL is the lease of an account's apply lock (tasks/apply.go); a
-// live worker holds it only around one POST.
-const applyLockTTL = 2 * time.Minute
-
 type stallWatch struct {
 	e       *env
 	last    int
@@ -566,14 +562,14 @@ func (s *stallWatch) check(applied int, completed func() int) {
 // clock. Everything else in Redis ages by the same jump (pacing slots,
 // asynq's retention, the rate budget), as it would in those minutes.
 func (e *env) expireDeadLocks() bool {
-	keys, err := e.rdb.Keys(e.ctx, "otklik:lock:apply:*").Result()
+	keys, err := e.rdb.Keys(e.ctx, tasks.ApplyLockPattern).Result()
 	if err != nil || len(keys) == 0 {
 		return false
 	}
 	var longest time.Duration
 	for _, k := range keys {
 		ttl, err := e.rdb.PTTL(e.ctx, k).Result()
-		if err != nil || ttl <= 0 || ttl > applyLockTTL-5*time.Second {
+		if err != nil || ttl <= 0 || ttl > tasks.ApplyLockLease-5*time.Second {
 			continue
 		}
 		longest = max(longest, ttl)

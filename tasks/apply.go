@@ -31,6 +31,17 @@ const maxInlineWait = 300 * time.Millisecond
 // right before the POST, so a crash at any point leaves the row queued (the
 // tick enqueues it again) and a row is never posted twice by us; if hh got a
 // POST whose answer we lost, the retry's already_applied marks it applied.
+// ApplyLockPattern matches every account's apply lock; ApplyLockKey names
+// one. The lock is held around one application's POST and expires after
+// ApplyLockLease if its worker dies holding it.
+const (
+	ApplyLockPattern = "otklik:lock:apply:*"
+	ApplyLockLease   = 2 * time.Minute
+)
+
+// ApplyLockKey is the Redis key of the user's apply lock.
+func ApplyLockKey(userID int64) string { return fmt.Sprintf("otklik:lock:apply:%d", userID) }
+
 func (w *Worker) handleApply(ctx context.Context, t *asynq.Task) error {
 	var p ApplyPayload
 	if err := decode(t, &p); err != nil {
@@ -86,7 +97,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err := sleep(ctx, wait); err != nil {
 		return err
 	}
-	unlock, err := w.locks.lock(ctx, fmt.Sprintf("otklik:lock:apply:%d", p.UserID), 2*time.Minute, 5*time.Second)
+	unlock, err := w.locks.lock(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
 	if errors.Is(err, errLocked) {
 		return retryLater(max(w.pacer.interval, time.Second), nil)
 	}
