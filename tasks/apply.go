@@ -39,6 +39,15 @@ const (
 	ApplyLockLease   = 2 * time.Minute
 )
 
+// waitOrRequeue sleeps through a short pacing wait; a longer one goes back
+// to the queue (retryLater) instead of holding a worker slot while it sleeps.
+func waitOrRequeue(ctx context.Context, wait time.Duration) error {
+	if wait > maxInlineWait {
+		return retryLater(wait, nil)
+	}
+	return sleep(ctx, wait)
+}
+
 // ApplyLockKey is the Redis key of the user's apply lock.
 func ApplyLockKey(userID int64) string { return fmt.Sprintf("otklik:lock:apply:%d", userID) }
 
@@ -91,10 +100,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err != nil {
 		return err
 	}
-	if wait > maxInlineWait {
-		return retryLater(wait, nil)
-	}
-	if err := sleep(ctx, wait); err != nil {
+	if err := waitOrRequeue(ctx, wait); err != nil {
 		return err
 	}
 	unlock, err := w.locks.lock(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
@@ -124,10 +130,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err != nil {
 		return err
 	}
-	if wait > maxInlineWait {
-		return retryLater(wait, nil)
-	}
-	if err := sleep(ctx, wait); err != nil {
+	if err := waitOrRequeue(ctx, wait); err != nil {
 		return err
 	}
 
