@@ -123,7 +123,7 @@ func (p parsedRule) validate(cat rules.Catalog, lang string) map[string]string {
 func (h *handler) catalog(ctx context.Context, userID int64) (rules.Catalog, []store.Resume, error) {
 	ch := h.choices.get(ctx, h.log)
 	cat := ch.catalog
-	resumes, err := h.store.Resumes(ctx, userID)
+	resumes, err := h.resumes(ctx, userID)
 	if err != nil {
 		return cat, nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 func (h *handler) showNewRule(w http.ResponseWriter, r *http.Request) {
 	user := currentUser(r)
-	resumes, err := h.store.Resumes(r.Context(), user.ID)
+	resumes, err := h.resumes(r.Context(), user.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

@@ -16,7 +16,7 @@ func (h *handler) showRule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resumes, err := h.store.Resumes(r.Context(), user.ID)
+	resumes, err := h.resumes(r.Context(), user.ID)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
