@@ -15,7 +15,7 @@ import (
 // running its last attempt was killed, so no handler ever moved the work on;
 // or completed and kept for its retention. It is deleted and t enqueued in
 // its place, when replace (nil: always) agrees that the work is still wanted.
-// in nil: every conflict is a join, as asynq alone would have it.
+// With in nil every conflict is a join, as asynq alone would have it.
 func enqueueUnlessLive(ctx context.Context, q *asynq.Client, in *asynq.Inspector, t *asynq.Task, queue, id string,
 	replace func(asynq.TaskState) (bool, error)) (joined bool, err error) {
 	// Bounded: two callers replacing the same dead task race only once.
