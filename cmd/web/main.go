@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -92,7 +91,7 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	if cfg.Sandbox() {
 		hhMode = "sandbox — built-in hh emulator at " + app.SandboxURL(cfg) + " (set HH_CLIENT_ID and HH_CLIENT_SECRET for real hh.ru)"
 	}
-	redisMode := "real Redis at " + redactURL(cfg.RedisURL) + " (run workers with: go run ./cmd/worker)"
+	redisMode := "real Redis at " + app.RedactRedisURL(cfg.RedisURL) + " (run workers with: go run ./cmd/worker)"
 	if cfg.EmbeddedRedis() {
 		redisMode = "embedded in-process Redis; the worker runs inside this process (set REDIS_URL for production)"
 	}
@@ -105,13 +104,4 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	if keyFile != "" {
 		fmt.Printf("  secret: %s (generated; back it up with the database)\n", keyFile)
 	}
-}
-
-// redactURL hides a password in a URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
 }

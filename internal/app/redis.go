@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -20,17 +22,16 @@ type Redis struct {
 	stop     chan struct{}
 }
 
-// ConnectRedis connects to REDIS_URL.
-func ConnectRedis(ctx context.Context, url string) (*Redis, error) {
-	conn, err := asynq.ParseRedisURI(url)
+// ConnectRedis connects to REDIS_URL: one server (redis:// or rediss://),
+// or, when the URL names a master_name, the master that Redis Sentinel
+// points at, followed across failovers. In the Sentinel form the host (and
+// each addr= parameter) is a sentinel, the user info is the sentinels'
+// credentials, and username= / password= are the master's.
+func ConnectRedis(ctx context.Context, rawURL string) (*Redis, error) {
+	conn, rdb, err := redisFromURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, fmt.Errorf("REDIS_URL: %w", err)
-	}
-	rdb := redis.NewClient(opt)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
@@ -38,6 +39,53 @@ func ConnectRedis(ctx context.Context, url string) (*Redis, error) {
 		return nil, fmt.Errorf("REDIS_URL: Redis does not answer: %w", err)
 	}
 	return &Redis{Conn: conn, Client: rdb}, nil
+}
+
+// redisFromURL builds asynq's connection and our own client from one URL,
+// so both always reach the same Redis.
+func redisFromURL(rawURL string) (asynq.RedisConnOpt, redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, nil, errors.New("not a URL")
+	}
+	if u.Query().Has("master_name") {
+		fo, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		if fo.MasterName == "" {
+			return nil, nil, errors.New("master_name is empty")
+		}
+		conn := asynq.RedisFailoverClientOpt{
+			MasterName: fo.MasterName, SentinelAddrs: fo.SentinelAddrs,
+			SentinelUsername: fo.SentinelUsername, SentinelPassword: fo.SentinelPassword,
+			Username: fo.Username, Password: fo.Password, DB: fo.DB, TLSConfig: fo.TLSConfig,
+		}
+		return conn, redis.NewFailoverClient(fo), nil
+	}
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn := asynq.RedisClientOpt{
+		Network: opt.Network, Addr: opt.Addr, Username: opt.Username, Password: opt.Password,
+		DB: opt.DB, TLSConfig: opt.TLSConfig,
+	}
+	return conn, redis.NewClient(opt), nil
+}
+
+// RedactRedisURL is rawURL fit for a log line or a banner: no password,
+// neither in the user info nor as a password= parameter.
+func RedactRedisURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // StartEmbeddedRedis runs an in-process Redis (miniredis) on a loopback port.
