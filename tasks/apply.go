@@ -21,10 +21,18 @@ const DailyLimit = 200
 // our own ledger counts fewer than DailyLimit applications.
 const limitProbe = time.Hour
 
-// maxInlineWait is the longest pacing wait a handler sleeps through; longer
-// waits go back to the queue, so sleeping handlers do not hold the worker's
-// slots (asynq checks for due retries every DelayedTaskCheckInterval).
+// maxInlineWait is the longest wait for a booked pacing slot a handler
+// sleeps through; longer waits go back to the queue, so sleeping handlers do
+// not hold the worker's slots (asynq checks for due retries every
+// DelayedTaskCheckInterval).
 const maxInlineWait = 300 * time.Millisecond
+
+// maxInlineGapWait is the longest wait for the gap after the account's last
+// POST a handler sleeps through. That wait is what is left when the previous
+// POST ran late, by at most about a second of asynq's delayed-task check
+// plus hh's answer; sending it back to the queue would add up to that second
+// again to every application of the account, so it is slept through.
+const maxInlineGapWait = time.Second
 
 // handleApply sends one queued ledger row to hh. The row was written before
 // this task existed, and its status is read again under the account's lock
@@ -39,10 +47,11 @@ const (
 	ApplyLockLease   = 2 * time.Minute
 )
 
-// waitOrRequeue sleeps through a short pacing wait; a longer one goes back
-// to the queue (retryLater) instead of holding a worker slot while it sleeps.
-func waitOrRequeue(ctx context.Context, wait time.Duration) error {
-	if wait > maxInlineWait {
+// waitOrRequeue sleeps through a pacing wait up to inline; a longer one goes
+// back to the queue (retryLater) instead of holding a worker slot while it
+// sleeps.
+func waitOrRequeue(ctx context.Context, wait, inline time.Duration) error {
+	if wait > inline {
 		return retryLater(wait, nil)
 	}
 	return sleep(ctx, wait)
@@ -100,7 +109,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err != nil {
 		return err
 	}
-	if err := waitOrRequeue(ctx, wait); err != nil {
+	if err := waitOrRequeue(ctx, wait, maxInlineWait); err != nil {
 		return err
 	}
 	unlock, err := w.locks.lock(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
@@ -130,7 +139,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err != nil {
 		return err
 	}
-	if err := waitOrRequeue(ctx, wait); err != nil {
+	if err := waitOrRequeue(ctx, wait, maxInlineGapWait); err != nil {
 		return err
 	}
 
