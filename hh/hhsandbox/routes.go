@@ -76,7 +76,7 @@ func (s *Sandbox) api(need access, h apiHandler) http.HandlerFunc {
 func (s *Sandbox) guarded(need access, h apiHandler, refused func(r *http.Request, status int, e apiError)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.sleep(r)
-		answer := &answerCapture{ResponseWriter: w}
+		answer := &answerCapture{statusWriter: statusWriter{ResponseWriter: w}}
 		c, ok := s.admit(answer, r, need)
 		if !ok {
 			if refused != nil {
@@ -101,29 +101,19 @@ func (s *Sandbox) admit(w http.ResponseWriter, r *http.Request, need access) (ca
 	return s.authenticate(w, r, need)
 }
 
-// answerCapture passes an early answer through and keeps its status and the
-// start of its body, so the refusal can be recorded as sent.
+// answerCapture passes an early answer through and keeps its status (as the
+// traffic counter's statusWriter does) and the start of its body, so the
+// refusal can be recorded as sent.
 type answerCapture struct {
-	http.ResponseWriter
-	status int
-	body   []byte
-}
-
-func (a *answerCapture) WriteHeader(status int) {
-	if a.status == 0 {
-		a.status = status
-	}
-	a.ResponseWriter.WriteHeader(status)
+	statusWriter
+	body []byte
 }
 
 func (a *answerCapture) Write(b []byte) (int, error) {
-	if a.status == 0 {
-		a.status = http.StatusOK
-	}
 	if room := 4096 - len(a.body); room > 0 {
 		a.body = append(a.body, b[:min(room, len(b))]...)
 	}
-	return a.ResponseWriter.Write(b)
+	return a.statusWriter.Write(b)
 }
 
 // firstError is errors[0] of a JSON error body, or zero (a bare 500, a

@@ -66,6 +66,7 @@ func (c *Counter) Snapshot() Traffic {
 	return Traffic{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
 }
 
+// statusWriter passes a response through and keeps its status.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
