@@ -285,15 +285,20 @@ func (s *Store) ResumeAccount(ctx context.Context, userID int64, from AccountSta
 	return n == 1, nil
 }
 
-// PausedAccounts lists users whose account waits out a captcha or the daily
-// limit, for the scheduler's probe.
-func (s *Store) PausedAccounts(ctx context.Context) ([]int64, error) {
-	var ids []int64
-	if err := s.sel(ctx, s.db, &ids, `
-		SELECT user_id FROM hh_accounts WHERE state IN ('captcha', 'limited') ORDER BY user_id`); err != nil {
+// PausedAccounts lists the accounts (without their tokens, as
+// HHAccountState) that wait out a captcha or the daily limit, for the
+// scheduler's probe.
+func (s *Store) PausedAccounts(ctx context.Context) ([]*HHAccount, error) {
+	var rows []accountRow
+	if err := s.sel(ctx, s.db, &rows, `
+		SELECT `+accountColumns+` FROM hh_accounts WHERE state IN ('captcha', 'limited') ORDER BY user_id`); err != nil {
 		return nil, fmt.Errorf("store: paused hh accounts: %w", err)
 	}
-	return ids, nil
+	out := make([]*HHAccount, len(rows))
+	for i := range rows {
+		out[i] = rows[i].account()
+	}
+	return out, nil
 }
 
 // DeleteHHAccount disconnects: the row and its tokens are gone. Deleting a

@@ -355,7 +355,7 @@ func TestResumeAccountClearsOnlyItsPause(t *testing.T) {
 	if err := s.SetAccountState(ctx, other.ID, AccountLimited, "", time.Now().Add(time.Hour), ""); err != nil {
 		t.Fatal(err)
 	}
-	if ids, err := s.PausedAccounts(ctx); err != nil || len(ids) != 2 || ids[0] != u.ID || ids[1] != other.ID {
+	if ids, err := s.PausedAccounts(ctx); err != nil || len(ids) != 2 || ids[0].UserID != u.ID || ids[1].UserID != other.ID {
 		t.Fatalf("PausedAccounts = %v, %v", ids, err)
 	}
 	if ok, err := s.ResumeAccount(ctx, u.ID, AccountLimited); err != nil || ok {

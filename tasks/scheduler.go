@@ -147,24 +147,16 @@ func (w *Worker) enqueueRuleRun(ctx context.Context, userID, ruleID, slot int64)
 // row behind, and its runs are deferred while it lasts, so only this probe
 // ends it.
 func (w *Worker) resumePaused(ctx context.Context, now time.Time) error {
-	users, err := w.store.PausedAccounts(ctx)
+	paused, err := w.store.PausedAccounts(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, userID := range users {
-		acct, err := w.store.HHAccountState(ctx, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	for _, acct := range paused {
 		switch {
 		case acct.State == store.AccountLimited && acct.Usable(now),
 			acct.State == store.AccountCaptcha && now.Sub(acct.UpdatedAt) >= captchaProbe:
-			if _, err := w.store.ResumeAccount(ctx, userID, acct.State); err != nil {
+			if _, err := w.store.ResumeAccount(ctx, acct.UserID, acct.State); err != nil {
 				errs = append(errs, err)
 			}
 		}
