@@ -16,10 +16,10 @@ type QueueCollector struct {
 	failed    *prometheus.Desc
 }
 
-// NewQueueCollector reads queues over conn.
-func NewQueueCollector(conn asynq.RedisConnOpt) *QueueCollector {
+// NewQueueCollector reads queues through in.
+func NewQueueCollector(in *asynq.Inspector) *QueueCollector {
 	return &QueueCollector{
-		inspector: asynq.NewInspector(conn),
+		inspector: in,
 		size:      prometheus.NewDesc("otklik_queue_size", "Tasks in the queue (pending, active, scheduled, retry and archived).", []string{"queue"}, nil),
 		tasks:     prometheus.NewDesc("otklik_queue_tasks", "Tasks in the queue by state.", []string{"queue", "state"}, nil),
 		processed: prometheus.NewDesc("otklik_queue_processed_total", "Tasks processed from the queue (succeeded or failed).", []string{"queue"}, nil),

@@ -35,7 +35,8 @@ type Instance struct {
 
 	logger  *slog.Logger
 	running *RunningWorker
-	// inspector lets "run now" replace a finished or archived run.
+	// inspector, over Redis.Client's connections, reads the queues for
+	// /metrics and lets "run now" replace a finished or archived run.
 	inspector *asynq.Inspector
 	tally     *clustermetrics.Tally
 }
@@ -62,7 +63,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 		return nil, err
 	}
 	inst.Queue = asynq.NewClient(inst.Redis.Conn)
-	inst.inspector = asynq.NewInspector(inst.Redis.Conn)
+	inst.inspector = asynq.NewInspectorFromRedisClient(inst.Redis.Client)
 
 	hhCfg := HHConfig(cfg, nil)
 	if cfg.Sandbox() {
@@ -85,7 +86,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	// counters every worker process adds in Redis. This process's own
 	// copies stay unregistered; a separate worker serves its own with
 	// -metrics-addr.
-	reg.MustRegister(tasks.NewQueueCollector(inst.Redis.Conn))
+	reg.MustRegister(tasks.NewQueueCollector(inst.inspector))
 	reg.MustRegister(clustermetrics.NewCollector(inst.Redis.Client, tasks.SharedSeries()...))
 	var metrics *tasks.Metrics
 	metrics, inst.tally = NewMetrics(inst.Redis, nil, logger)
@@ -156,9 +157,6 @@ func (inst *Instance) Close() {
 		if err := inst.tally.Close(); err != nil {
 			inst.logger.Warn("last metrics not flushed", "err", err)
 		}
-	}
-	if inst.inspector != nil {
-		inst.inspector.Close()
 	}
 	if inst.Queue != nil {
 		inst.Queue.Close()
