@@ -21,12 +21,15 @@ func TestSteadyStateRunCostsOneSearch(t *testing.T) {
 	r := e.addRule(u, resume, func(r *rules.Rule) { r.Mode = rules.ModeReview })
 	e.startWorker()
 	jobs := tasks.Jobs{Queue: e.queue, Store: e.store}
+	in := e.inspector()
 
 	run := func(n int) store.RuleRun {
 		t.Helper()
-		// A press while the last run's task is still in the queue joins it.
+		// A press while the last run's task is still live joins it: the run
+		// row is finished a moment before the handler records the rule's
+		// completed run and returns.
 		e.waitFor("the last run's task to leave the queue", 30*time.Second, func() bool {
-			return e.taskIDs(tasks.TypeRuleRun)[fmt.Sprintf("rule:run:%d:now", r.ID)] == 0
+			return !e.liveTask(in, tasks.QueueCritical, fmt.Sprintf("rule:run:%d:now", r.ID))
 		})
 		if err := jobs.RunRule(e.ctx, u.ID, r.ID); err != nil {
 			t.Fatal(err)

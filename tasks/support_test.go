@@ -121,6 +121,26 @@ func (e *env) taskIDs(typ string) map[string]int {
 	return out
 }
 
+// liveTask says whether queue holds a task whose ID starts with prefix that
+// is still to run or running (pending, active, scheduled or waiting to retry).
+func (e *env) liveTask(in *asynq.Inspector, queue, prefix string) bool {
+	e.t.Helper()
+	for _, list := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+		in.ListPendingTasks, in.ListActiveTasks, in.ListScheduledTasks, in.ListRetryTasks,
+	} {
+		infos, err := list(queue, asynq.PageSize(10000))
+		if err != nil && !errors.Is(err, asynq.ErrQueueNotFound) {
+			e.t.Fatalf("inspect queue %s: %v", queue, err)
+		}
+		for _, ti := range infos {
+			if strings.HasPrefix(ti.ID, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // assertNoDoubleApply checks the sandbox holds at most one application per
 // resume and vacancy, and that no POST was refused as already applied (which
 // would mean we sent a second one).
