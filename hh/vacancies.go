@@ -2,7 +2,6 @@ package hh
 
 import (
 	"context"
-	"iter"
 	"net/url"
 )
 
@@ -25,39 +24,6 @@ func (c *Client) SimilarVacancies(ctx context.Context, resumeID string, p Simila
 		return nil, err
 	}
 	return &page, nil
-}
-
-// SimilarVacancyPages iterates over the pages of SimilarVacancies, from
-// p.Page on (p.PerPage defaults to MaxPerPage here), and stops after the last
-// page hh reports, after an empty page, or before a page that would go past
-// hh's depth of MaxSearchDepth results, so it never asks for a page hh would
-// refuse. An error is yielded once, as the last pair. Stop early by breaking
-// out of the loop:
-//
-//	for page, err := range c.SimilarVacancyPages(ctx, resumeID, p) {
-//		if err != nil {
-//			return err
-//		}
-//		if allSeen(page.Items) {
-//			break
-//		}
-//	}
-func (c *Client) SimilarVacancyPages(ctx context.Context, resumeID string, p SimilarVacanciesParams) iter.Seq2[*VacancyPage, error] {
-	if p.PerPage == 0 {
-		p.PerPage = MaxPerPage
-	}
-	return func(yield func(*VacancyPage, error) bool) {
-		for ; (p.Page+1)*p.PerPage <= MaxSearchDepth; p.Page++ {
-			page, err := c.SimilarVacancies(ctx, resumeID, p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !yield(page, nil) || len(page.Items) == 0 || p.Page+1 >= page.Pages {
-				return
-			}
-		}
-	}
 }
 
 // Vacancy returns the full form of one vacancy (GET /vacancies/{vacancy_id}),

@@ -3,11 +3,8 @@ package hh
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -153,112 +150,6 @@ func TestSimilarVacanciesValidation(t *testing.T) {
 	} {
 		if err := p.Validate(); err != nil {
 			t.Errorf("%+v: %v", p, err)
-		}
-	}
-}
-
-// vacancyPages serves similar_vacancies with found vacancies, honouring
-// page and per_page, and refusing pages past the depth limit like hh.
-func vacancyPages(t *testing.T, found int, requested *[]int) http.HandlerFunc {
-	item := string(fixture(t, "similar_vacancies.json"))
-	var env struct {
-		Items []rawJSON `json:"items"`
-	}
-	mustUnmarshal(t, item, &env)
-	return func(w http.ResponseWriter, r *http.Request) {
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		perPage, _ := strconv.Atoi(r.URL.Query().Get("per_page"))
-		*requested = append(*requested, page)
-		if (page+1)*perPage > MaxSearchDepth {
-			writeJSON(w, http.StatusBadRequest, depthLimitBody)
-			return
-		}
-		n := min(perPage, max(0, found-page*perPage))
-		items := make([]rawJSON, n)
-		for i := range items {
-			items[i] = env.Items[0]
-		}
-		pages := min((found+perPage-1)/perPage, MaxSearchDepth/perPage)
-		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"found":%d,"pages":%d,"per_page":%d,"page":%d,"items":%s}`,
-			found, pages, perPage, page, mustMarshal(t, items)))
-	}
-}
-
-func TestSimilarVacancyPagesDepth(t *testing.T) {
-	c, mux := setup(t)
-	var requested []int
-	mux.HandleFunc("/resumes/r1/similar_vacancies", vacancyPages(t, 5000, &requested))
-	n := 0
-	for page, err := range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{}) {
-		if err != nil {
-			t.Fatalf("page %d: %v", n, err)
-		}
-		n += len(page.Items)
-	}
-	if n != MaxSearchDepth || len(requested) != 20 || requested[19] != 19 {
-		t.Errorf("read %d vacancies over pages %v; want 2000 over pages 0..19", n, requested)
-	}
-}
-
-func TestSimilarVacancyPagesDepthSmallPages(t *testing.T) {
-	c, mux := setup(t)
-	var requested []int
-	mux.HandleFunc("/resumes/r1/similar_vacancies", vacancyPages(t, 5000, &requested))
-	pages := 0
-	for _, err := range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{PerPage: 30, Page: 60}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages++
-	}
-	// (66+1)*30 = 2010 > 2000: pages 60..65 only.
-	if pages != 6 || requested[len(requested)-1] != 65 {
-		t.Errorf("pages %v", requested)
-	}
-}
-
-func TestSimilarVacancyPagesStops(t *testing.T) {
-	c, mux := setup(t)
-	var requested []int
-	mux.HandleFunc("/resumes/r1/similar_vacancies", vacancyPages(t, 250, &requested))
-	for _, err := range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(requested) != 3 {
-		t.Errorf("requested pages %v, want 0..2 for 250 found", requested)
-	}
-
-	requested = nil
-	for range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{}) {
-		break // the caller reached vacancies it already decided
-	}
-	if len(requested) != 1 {
-		t.Errorf("requested pages %v after break, want just 0", requested)
-	}
-}
-
-func TestSimilarVacancyPagesError(t *testing.T) {
-	c, mux := setup(t)
-	var calls atomic.Int32
-	mux.HandleFunc("/resumes/r1/similar_vacancies", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		writeJSON(w, http.StatusNotFound, `{"request_id":"nf","errors":[{"type":"not_found"}]}`)
-	})
-	var errs []error
-	for page, err := range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{}) {
-		if page != nil {
-			t.Error("page with an error")
-		}
-		errs = append(errs, err)
-	}
-	if len(errs) != 1 || !IsNotFound(errs[0]) || calls.Load() != 1 {
-		t.Errorf("errs = %v after %d calls", errs, calls.Load())
-	}
-	for _, err := range c.SimilarVacancyPages(context.Background(), "r1", SimilarVacanciesParams{PerPage: 500}) {
-		if !errors.Is(err, ErrInvalidParams) {
-			t.Errorf("err = %v, want ErrInvalidParams", err)
 		}
 	}
 }

@@ -31,9 +31,12 @@ type VacancySnapshot struct {
 // Application is one row of the ledger: one decision per user, resume and
 // vacancy, and what became of it.
 type Application struct {
-	ID        int64  `db:"id"`
-	UserID    int64  `db:"user_id"`
-	RuleID    int64  `db:"-"` // 0: no rule (deleted, or added by hand)
+	ID     int64 `db:"id"`
+	UserID int64 `db:"user_id"`
+	RuleID int64 `db:"-"` // 0: no rule (deleted, or added by hand)
+	// RunID is the rule run that decided the row; 0 for rows decided
+	// before runs were recorded, or outside a run.
+	RunID     int64  `db:"-"`
 	ResumeID  string `db:"resume_id"`
 	VacancyID string `db:"vacancy_id"`
 	VacancySnapshot
@@ -54,6 +57,7 @@ type Application struct {
 type applicationRow struct {
 	Application
 	RuleID    *int64     `db:"rule_id"`
+	RunID     *int64     `db:"run_id"`
 	AppliedAt *time.Time `db:"applied_at"`
 }
 
@@ -61,6 +65,9 @@ func (r *applicationRow) application() Application {
 	a := r.Application
 	if r.RuleID != nil {
 		a.RuleID = *r.RuleID
+	}
+	if r.RunID != nil {
+		a.RunID = *r.RunID
 	}
 	a.AppliedAt = deref(r.AppliedAt)
 	return a
@@ -76,7 +83,7 @@ func applicationsOf(rows []applicationRow) []Application {
 
 const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
-	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url`
+	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url, run_id`
 
 // InsertApplication records a decision unless the ledger already has one for
 // a.UserID, a.ResumeID and a.VacancyID. created reports whether this call
@@ -109,15 +116,15 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, er
 		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
 			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
-			apply_url)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			apply_url, run_id)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
 		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
 		RETURNING id`,
 		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
 		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
 		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
-		v.ApplyURL,
+		v.ApplyURL, nullID(a.RunID),
 		a.RuleID, a.RuleID, a.UserID)
 	switch {
 	case err == nil:

@@ -64,18 +64,18 @@ func TestTenantIsolation(t *testing.T) {
 	if err := s.CreateRule(ctx, rule); err != nil {
 		t.Fatal(err)
 	}
+	runID, err := s.StartRun(ctx, owner.ID, rule.ID, time.Now(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	apps := map[ApplicationStatus]*Application{}
 	for i, st := range Statuses {
 		a := testApplication(owner.ID, string(rune('a'+i)))
-		a.RuleID, a.Status = rule.ID, st
+		a.RuleID, a.RunID, a.Status = rule.ID, runID, st
 		if _, err := s.InsertApplication(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 		apps[st] = a
-	}
-	runID, err := s.StartRun(ctx, owner.ID, rule.ID, time.Now())
-	if err != nil {
-		t.Fatal(err)
 	}
 	if _, err := s.SaveSummary(ctx, &Summary{UserID: owner.ID, Day: "2026-03-01", Text: "owner"}); err != nil {
 		t.Fatal(err)
@@ -119,9 +119,11 @@ func TestTenantIsolation(t *testing.T) {
 			return 1, s.CompleteRuleRun(ctx, o, rule.ID, time.Now(), time.Now().Add(time.Hour), true)
 		}},
 		{"DeferRule", func() (int, error) { return 1, s.DeferRule(ctx, o, rule.ID, time.Now().Add(time.Hour)) }},
-		{"StartRun", func() (int, error) { _, err := s.StartRun(ctx, o, rule.ID, time.Now()); return 1, err }},
+		{"StartRun", func() (int, error) { _, err := s.StartRun(ctx, o, rule.ID, time.Now(), false); return 1, err }},
 		{"FinishRun", func() (int, error) { return 1, s.FinishRun(ctx, o, runID, RunResult{Found: 9}) }},
 		{"LastRuns", func() (int, error) { r, err := s.LastRuns(ctx, o, rule.ID, 10); return len(r), err }},
+		{"RunTally", func() (int, error) { r, err := s.RunTally(ctx, o, runID); return r.New, err }},
+		{"AddRunRequests", func() (int, error) { return 0, s.AddRunRequests(ctx, o, runID, 5) }},
 		{"InsertApplication with the owner's rule", func() (int, error) {
 			a := testApplication(o, "z")
 			a.RuleID = rule.ID

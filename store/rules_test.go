@@ -109,7 +109,7 @@ func TestRuleScheduling(t *testing.T) {
 		t.Fatalf("DueRules at next_run_at = %v", refs)
 	}
 
-	runID, err := s.StartRun(ctx, u.ID, r.ID, t0)
+	runID, err := s.StartRun(ctx, u.ID, r.ID, t0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestDeleteRuleKeepsLedger(t *testing.T) {
 	if _, err := s.InsertApplication(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StartRun(ctx, u.ID, r.ID, time.Now()); err != nil {
+	if _, err := s.StartRun(ctx, u.ID, r.ID, time.Now(), false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteRule(ctx, u.ID, r.ID); err != nil {

@@ -5,17 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
 // DailyLimit is hh's limit of applications per applicant in a rolling 24 hours.
-const DailyLimit = 200
+const DailyLimit = plan.DailyLimit
 
 // limitProbe is how long an account waits when hh says limit_exceeded while
 // our own ledger counts fewer than DailyLimit applications.
@@ -81,24 +83,12 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if a.Status != store.StatusQueued {
 		return nil
 	}
-	acct, err := w.account(ctx, p.UserID)
-	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
-		// Stays queued, saying why; the tick sends it once the person reconnects.
-		return w.holdBack(ctx, a, rules.ReasonReconnect)
-	}
-	if err != nil {
+	// A paused account is seen here, before the pacing slot is booked, and
+	// again under the lock below.
+	if _, held, err := w.usableAccount(ctx, a); held || err != nil {
 		return err
 	}
-	now := w.now()
-	if !acct.Usable(now) {
-		// Paused (captcha, limit): stays queued, saying why; the tick resumes it.
-		reason := rules.ReasonLimitExceeded
-		if acct.State == store.AccountCaptcha {
-			reason = rules.ReasonCaptcha
-		}
-		return w.holdBack(ctx, a, reason)
-	}
-	if paused, err := w.checkDailyLimit(ctx, a, now); paused || err != nil {
+	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
 		return err
 	}
 
@@ -124,6 +114,13 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued {
 		return err
 	}
+	// The account's state is read again where its POSTs are serialized: the
+	// POST before this one may have met limit_exceeded or a captcha while
+	// this task waited, and hh must not see another POST until it is usable.
+	acct, held, err := w.usableAccount(ctx, a)
+	if held || err != nil {
+		return err
+	}
 	// Count again where the account's POSTs are serialized: others may have
 	// been sent while this one waited, and our own cap is a hard one.
 	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
@@ -143,27 +140,44 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 		return err
 	}
 
+	// The run that queued the row counts the requests sent for it.
+	var requests atomic.Int64
+	defer w.countRunRequests(ctx, a, &requests)
 	generation := acct.TokenGeneration
-	res, err := w.post(ctx, acct, a)
+	res, err := w.post(ctx, acct, a, &requests)
 	w.pacer.Release(ctx, a.UserID, a.ID)
 	if hh.IsTokenExpired(err) {
-		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration, nil); err != nil {
+		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration, &requests); err != nil {
 			if errors.Is(err, ErrReconnect) {
 				return w.holdBack(ctx, a, rules.ReasonReconnect)
 			}
 			return err
 		}
 		generation = acct.TokenGeneration
-		res, err = w.post(ctx, acct, a)
+		res, err = w.post(ctx, acct, a, &requests)
 	}
 	return w.recordOutcome(ctx, a, generation, res, err)
 }
 
-// post sends the application with acct's token and records when the POST
-// ended, for the account's pacing.
-func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application) (*hh.ApplyResult, error) {
+// post sends the application with acct's token, counting the request into
+// requests, and records when the POST ended, for the account's pacing.
+func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application, requests *atomic.Int64) (*hh.ApplyResult, error) {
 	defer w.pacer.Posted(ctx, a.UserID)
-	return w.clientFor(acct.Token.AccessToken, nil).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+	return w.clientFor(acct.Token.AccessToken, requests).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
+}
+
+// countRunRequests adds the requests an application sent to the run that
+// queued it. It is bookkeeping: a failure is logged, never retried (a retry
+// would find the row sent and count nothing).
+func (w *Worker) countRunRequests(ctx context.Context, a *store.Application, requests *atomic.Int64) {
+	n := int(requests.Load())
+	if a.RunID == 0 || n == 0 {
+		return
+	}
+	if err := w.store.AddRunRequests(context.WithoutCancel(ctx), a.UserID, a.RunID, n); err != nil {
+		w.log.Warn("requests of an application not counted to its run", "user_id", a.UserID,
+			"application_id", a.ID, "run_id", a.RunID, "error", err)
+	}
 }
 
 // recordOutcome moves the row to what hh's answer means (DESIGN.md, Flows 4).
@@ -266,6 +280,27 @@ func (w *Worker) pauseForLimit(ctx context.Context, a *store.Application, now ti
 		return err
 	}
 	return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonLimitExceeded), message)
+}
+
+// usableAccount loads a's account with a usable token. held reports that it
+// cannot send now (not connected, reconnect needed, captcha, limit): a stays
+// queued, saying why, and the tick sends it once the account is usable.
+func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct *store.HHAccount, held bool, err error) {
+	acct, err = w.account(ctx, a.UserID)
+	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
+		return nil, true, w.holdBack(ctx, a, rules.ReasonReconnect)
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	if !acct.Usable(w.now()) {
+		reason := rules.ReasonLimitExceeded
+		if acct.State == store.AccountCaptcha {
+			reason = rules.ReasonCaptcha
+		}
+		return nil, true, w.holdBack(ctx, a, reason)
+	}
+	return acct, false, nil
 }
 
 // holdBack keeps a queued row queued with the reason it waits, so history

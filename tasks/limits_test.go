@@ -180,3 +180,46 @@ func TestCaptchaPausesUntilSolved(t *testing.T) {
 		t.Errorf("account state %s after the captcha, want connected", a.State)
 	}
 }
+
+// hh refuses the fourth of twenty or more applications queued for one account with
+// limit_exceeded: the applies that were already waiting for the account's
+// lock read its new state there, and exactly four POSTs reach hh.
+func TestNoPostAfterLimitExceeded(t *testing.T) {
+	const hhLimit = 3
+	e := newEnv(t, envOptions{vacancies: 150, applyInterval: time.Millisecond, sandbox: hhsandbox.Options{DailyLimit: hhLimit}})
+	u, resume := e.connect("anna@example.com", 0)
+	r := e.addRule(u, resume, func(r *rules.Rule) { r.Mode = rules.ModeLetters; r.DailyLimit = 40 })
+	hhUser := e.sandboxUser(u)
+	e.startWorker()
+
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("the account to pause", 60*time.Second, func() bool {
+		a, err := e.store.HHAccountState(e.ctx, u.ID)
+		return err == nil && a.State == store.AccountLimited
+	})
+	e.waitQueuesIdle(60 * time.Second)
+
+	l := e.ledger(u)
+	queued := len(l[store.StatusQueued]) + len(l[store.StatusApplied])
+	if queued < 20 {
+		t.Fatalf("the rule queued %d applications, want 20 or more: %s", queued, describe(l))
+	}
+	refused := 0
+	for _, rf := range e.sandbox.Refusals() {
+		if rf.UserID == hhUser {
+			refused++
+			if rf.Value != "limit_exceeded" {
+				t.Errorf("hh refused %s with %s/%s", rf.VacancyID, rf.Type, rf.Value)
+			}
+		}
+	}
+	applied := len(e.sandboxApplied(hhUser))
+	if applied != hhLimit || refused != 1 {
+		t.Errorf("POSTs at hh: %d accepted and %d refused, want %d and exactly 1 (%s)", applied, refused, hhLimit, describe(l))
+	}
+	if len(l[store.StatusApplied]) != hhLimit || len(l[store.StatusQueued]) != queued-hhLimit {
+		t.Errorf("ledger: %s, want %d applied and the rest queued", describe(l), hhLimit)
+	}
+}

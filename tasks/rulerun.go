@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
@@ -21,7 +22,7 @@ import (
 const fullPassEvery = 24 * time.Hour
 
 // dailyWindow is hh's rolling window for the application limit.
-const dailyWindow = 24 * time.Hour
+const dailyWindow = plan.DailyWindow
 
 // handleRuleRun pages through the rule's similar-vacancies search, decides
 // each vacancy, records every decision in the ledger and enqueues an apply
@@ -114,7 +115,7 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	}
 	defer unlock()
 
-	runID, err := w.store.StartRun(ctx, p.UserID, p.RuleID, now)
+	runID, err := w.store.StartRun(ctx, p.UserID, p.RuleID, now, p.Manual)
 	if err != nil {
 		return err
 	}
@@ -138,44 +139,51 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	}
 	log.Info("rule run completed", "found", st.result.Found, "queued", st.result.Queued,
 		"review", st.result.Review, "skipped", st.result.Skipped, "hh_requests", st.result.HHRequests, "full_pass", full)
-	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, nextRun(rule, now, loc), full)
+	next := nextRun(rule, now, loc)
+	if p.Manual {
+		// A person's run counts as the rule's run: the next is due a whole
+		// interval after it, not at the slot it was ahead of.
+		next = rule.NextRun(now, loc)
+	}
+	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, next, full)
 }
 
-// pageRule is the search loop of one run.
+// indexingMargin is how much earlier than the last completed run's start a
+// vacancy may be published and still be new to this run: hh indexes a
+// vacancy for search some minutes after its publication time, so one
+// published just before the last run started may have appeared after it.
+const indexingMargin = 30 * time.Minute
+
+// pageRule is the search loop of one run. Each page's vacancies not yet in
+// the ledger are planned (plan.Planner: the pipeline the preview shares),
+// recorded, and the ones to apply enqueued. A scheduled run stops at the
+// first vacancy published before the last completed run started (less
+// indexingMargin): the search is ordered by publication time, so everything
+// after it was there for that run already. A full pass reads on to hh's
+// depth limit.
 func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) error {
-	client := w.clientFor(acct.Token.AccessToken, &st.requests)
-	refreshed := false
-
-	var tmpl *rules.Template
-	if rule.HasTemplate() {
-		var err error
-		if tmpl, err = rules.ParseTemplate(rule.LetterTemplate); err != nil {
-			return fmt.Errorf("tasks: rule %d letter template: %w", rule.ID, err)
-		}
-	}
-	resumeTitle := w.resumeTitle(ctx, rule.UserID, rule.ResumeID)
-
-	// The rule's daily cap counts what it applied in the last 24 hours and
-	// what it has queued; vacancies past the cap are left undecided for a
-	// later run.
-	budget, err := w.ruleBudget(ctx, rule)
+	hhc := w.runClient(ctx, rule.UserID, acct, &st.requests)
+	planner, err := plan.New(ctx, w.store, rule, acct, w.now())
 	if err != nil {
 		return err
 	}
+	var cutoff time.Time
+	if !full && !rule.LastCompletedRunAt.IsZero() {
+		cutoff = rule.LastCompletedRunAt.Add(-indexingMargin)
+	}
+	queue := QueueDefault
+	if isManual(ctx) {
+		queue = QueueCritical // a person is waiting: the applications go first too
+	}
 	var delay time.Duration
 	for page := 0; (page+1)*hh.MaxPerPage <= hh.MaxSearchDepth; page++ {
-		params := rule.SearchParams(page)
-		res, err := client.SimilarVacancies(ctx, rule.ResumeID, params)
-		if hh.IsTokenExpired(err) && !refreshed {
-			refreshed = true
-			if acct, err = w.refresh(ctx, rule.UserID, acct.TokenGeneration, &st.requests); err != nil {
-				return err
-			}
-			client = w.clientFor(acct.Token.AccessToken, &st.requests)
-			res, err = client.SimilarVacancies(ctx, rule.ResumeID, params)
-		}
+		var res *hh.VacancyPage
+		err := hhc.do(func(c *hh.Client) (err error) {
+			res, err = c.SimilarVacancies(ctx, rule.ResumeID, rule.SearchParams(page))
+			return err
+		})
 		if err != nil {
-			return w.accountError(ctx, rule.UserID, acct.TokenGeneration, err)
+			return w.accountError(ctx, rule.UserID, hhc.generation(), err)
 		}
 		ids := make([]string, len(res.Items))
 		for i := range res.Items {
@@ -186,50 +194,35 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			return err
 		}
 		st.result.Found += len(res.Items)
-		onlySeen := true
+		reachedSeen := false
 		for i := range res.Items {
 			v := &res.Items[i]
-			decided := known[v.ID]
-			if !decided && (rule.LastCompletedRunAt.IsZero() || !v.PublishedAt.Before(rule.LastCompletedRunAt)) {
-				onlySeen = false
+			if !cutoff.IsZero() && v.PublishedAt.Before(cutoff) {
+				reachedSeen = true
 			}
-			if decided {
+			if known[v.ID] {
 				continue
 			}
-			d := rules.Decide(v, &rule.Rule, rules.DecideInput{})
-			if d.Action != rules.ActionSkip && budget <= 0 {
+			var f plan.Fate
+			err := hhc.do(func(c *hh.Client) (err error) {
+				f, err = planner.Plan(ctx, v, false, c)
+				return err
+			})
+			if err != nil {
+				return w.accountError(ctx, rule.UserID, hhc.generation(), err)
+			}
+			if f.Later {
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
 			a := snapshot(rule, v)
-			switch d.Action {
-			case rules.ActionSkip:
-				a.Status, a.Reason = store.StatusSkipped, string(d.Reason)
-			case rules.ActionReview:
-				a.Status, a.Reason = store.StatusReview, string(d.Reason)
-				if tmpl != nil {
-					a.Letter, _ = tmpl.Render(rules.LetterDataFor(v, acct.FirstName, acct.LastName, resumeTitle))
-				}
-			case rules.ActionApply:
-				a.Status = store.StatusQueued
-				if tmpl != nil {
-					letter, err := tmpl.Render(rules.LetterDataFor(v, acct.FirstName, acct.LastName, resumeTitle))
-					switch {
-					case err == nil:
-						a.Letter = letter
-					case errors.Is(err, rules.ErrLetterTooLong):
-						a.Status, a.Reason, a.Letter = store.StatusReview, string(rules.ReasonLetterTooLong), letter
-					default:
-						// Never send without the letter the template promised.
-						a.Status, a.Reason, a.Letter = store.StatusReview, string(rules.ReasonLetterRequired), letter
-					}
-				}
-			}
+			a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
 			created, err := w.store.InsertApplication(ctx, &a)
 			if err != nil {
 				return err
 			}
 			if !created {
+				planner.Unplan(f)
 				continue
 			}
 			switch a.Status {
@@ -237,14 +230,8 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.result.Skipped++
 			case store.StatusReview:
 				st.result.Review++
-				budget--
 			case store.StatusQueued:
 				st.result.Queued++
-				budget--
-				queue := QueueDefault
-				if rule.ID != 0 && isManual(ctx) {
-					queue = QueueCritical
-				}
 				if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue, delay); err != nil {
 					return err
 				}
@@ -255,41 +242,52 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 		if res.Pages <= page+1 || len(res.Items) == 0 {
 			break
 		}
-		if budget <= 0 {
+		if planner.CapLeft() <= 0 {
 			st.capped = true
 			break // the daily cap is spent: later pages could decide nothing today
 		}
-		if !full && onlySeen {
-			break // a whole page of vacancies already decided or older than the last run
+		if reachedSeen {
+			break // the rest was published before the last completed run
 		}
 	}
 	return nil
 }
 
-// ruleBudget is how many more vacancies the rule may take on today: its
-// daily cap less what it applied in the last 24 hours, what it has queued,
-// and what it put in review in the last 24 hours (so the person's queue
-// stays short too).
-func (w *Worker) ruleBudget(ctx context.Context, rule *store.Rule) (int, error) {
-	limit := rule.DailyLimit
-	if limit <= 0 {
-		limit = DailyLimit
-	}
-	since := w.now().Add(-dailyWindow)
-	applied, err := w.store.RuleAppliedSince(ctx, rule.UserID, rule.ID, since)
-	if err != nil {
-		return 0, err
-	}
-	queued, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusQueued})
-	if err != nil {
-		return 0, err
-	}
-	review, err := w.store.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusReview, From: since})
-	if err != nil {
-		return 0, err
-	}
-	return limit - applied - queued - review, nil
+// runClient is one run's hh client: its requests count into the run's
+// total, and an access token hh says has expired is refreshed once per run.
+type runClient struct {
+	w         *Worker
+	ctx       context.Context
+	userID    int64
+	acct      *store.HHAccount
+	counter   *atomic.Int64
+	client    *hh.Client
+	refreshed bool
 }
+
+func (w *Worker) runClient(ctx context.Context, userID int64, acct *store.HHAccount, counter *atomic.Int64) *runClient {
+	return &runClient{w: w, ctx: ctx, userID: userID, acct: acct, counter: counter,
+		client: w.clientFor(acct.Token.AccessToken, counter)}
+}
+
+// do runs call with the run's client, and once more after a refresh when
+// hh says the access token expired.
+func (r *runClient) do(call func(*hh.Client) error) error {
+	err := call(r.client)
+	if !hh.IsTokenExpired(err) || r.refreshed {
+		return err
+	}
+	r.refreshed = true
+	acct, err := r.w.refresh(r.ctx, r.userID, r.acct.TokenGeneration, r.counter)
+	if err != nil {
+		return err
+	}
+	r.acct, r.client = acct, r.w.clientFor(acct.Token.AccessToken, r.counter)
+	return call(r.client)
+}
+
+// generation is that of the token pair the run's requests use now.
+func (r *runClient) generation() int64 { return r.acct.TokenGeneration }
 
 // accountError records what an hh error means for the account and returns
 // it. generation is that of the token pair the failed request used: hh's
@@ -313,19 +311,6 @@ func (w *Worker) accountError(ctx context.Context, userID, generation int64, err
 		}
 	}
 	return err
-}
-
-func (w *Worker) resumeTitle(ctx context.Context, userID int64, resumeID string) string {
-	list, err := w.store.Resumes(ctx, userID)
-	if err != nil {
-		return ""
-	}
-	for _, r := range list {
-		if r.ID == resumeID {
-			return r.Title
-		}
-	}
-	return ""
 }
 
 // snapshot is the ledger row for v found by rule, without a decision yet.
@@ -420,8 +405,8 @@ func location(name string) *time.Location {
 
 // nextRun is when the rule runs after a run at now: one interval after the
 // slot that was due (so the schedule does not drift by the run's duration),
-// or after now when that slot is long past. A manual run ahead of the
-// schedule leaves it as it was.
+// or after now when that slot is long past. A run that could not start
+// ahead of the schedule (a manual one, say) leaves it as it was.
 func nextRun(r *store.Rule, now time.Time, loc *time.Location) time.Time {
 	if r.NextRunAt.After(now) {
 		return r.NextRunAt

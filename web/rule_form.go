@@ -26,6 +26,7 @@ type ruleFormData struct {
 	Placeholders []string
 	Stored       *store.Rule // nil for a new rule
 	NoResumes    bool
+	LastRun      *lastRunView // nil for a new rule or one never run
 }
 
 // parsedRule is a rule read from a form plus the errors found while reading

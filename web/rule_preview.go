@@ -3,34 +3,45 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
-// previewItem is one vacancy of a dry run and what the rule would do.
+// previewItem is one vacancy of a dry run and what a run would do with it.
 type previewItem struct {
-	Vacancy  hh.Vacancy
-	Salary   string
-	Decision rules.Decision
-	Reason   string // the decision's reason in words
-	Letter   string // the draft the template gives, for review and letters
+	Vacancy hh.Vacancy
+	Salary  string
+	// Action is what a run would do: apply, review, skip, or later (past
+	// the rule's daily cap: a later run decides it).
+	Action string
+	Reason string // the reason in words
+	Letter string // the letter the template gives, sent or drafted
 }
 
 type previewData struct {
-	Rule    *store.Rule
-	Items   []previewItem
-	Found   int
-	Apply   int
-	Review  int
-	Skip    int
-	Problem string // translation key when hh could not be asked
+	Rule   *store.Rule
+	Items  []previewItem
+	Found  int
+	Apply  int
+	Review int
+	Skip   int
+	Later  int
+	// Held is the translation key saying why a run started now would not
+	// start (the hh account is paused), "" when it would; HeldUntil is when
+	// a limit pause ends.
+	Held      string
+	HeldUntil time.Time
+	Problem   string // translation key when hh could not be asked
 }
 
-// previewRule is a dry run: the first page of the rule's search, with
-// rules.Decide's verdict for each vacancy given the ledger. It applies
-// nothing and writes nothing.
+// previewRule is a dry run: the first page of the rule's search, planned
+// exactly as a run started now would plan it (plan.Planner: the ledger,
+// letters, the rule's daily cap, employers' tests). It sends nothing and
+// records nothing but what it learnt of vacancies' tests.
 func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 	user := currentUser(r)
 	ctx := r.Context()
@@ -49,20 +60,17 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		show()
 		return
 	}
+	acct, err := h.store.HHAccount(ctx, user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	now := h.now()
+	d.Held, d.HeldUntil = heldBy(acct, now)
 	page, err := client.SimilarVacancies(ctx, rule.ResumeID, rule.SearchParams(0))
 	if err != nil {
+		d.Problem = previewProblem(err)
 		h.log.WarnContext(ctx, "preview search", "user_id", user.ID, "rule_id", rule.ID, "error", err)
-		var pe *hh.ParamError
-		switch {
-		case hh.IsTokenUnusable(err):
-			d.Problem = "preview.reconnect"
-		case hh.IsCaptchaRequired(err):
-			d.Problem = "preview.captcha"
-		case errors.As(err, &pe), hh.IsNotFound(err):
-			d.Problem = "preview.bad_search"
-		default:
-			d.Problem = "preview.hh_failed"
-		}
 		show()
 		return
 	}
@@ -75,41 +83,69 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	acct, err := h.store.HHAccount(ctx, user.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	planner, err := plan.New(ctx, h.store, rule, acct, now)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
-	}
-	var tmpl *rules.Template
-	if rule.HasTemplate() {
-		tmpl, _ = rules.ParseTemplate(rule.LetterTemplate)
-	}
-	resumeTitle := rule.ResumeID
-	if resumes, err := h.store.Resumes(ctx, user.ID); err == nil {
-		for _, res := range resumes {
-			if res.ID == rule.ResumeID {
-				resumeTitle = res.Title
-			}
-		}
 	}
 	d.Found = page.Found
 	for i := range page.Items {
 		v := &page.Items[i]
-		dec := rules.Decide(v, &rule.Rule, rules.DecideInput{AlreadyDecided: known[v.ID]})
-		it := previewItem{Vacancy: *v, Decision: dec, Reason: dec.Text(lang),
-			Salary: rules.FormatSalary(rules.VacancySalary(v), lang)}
-		switch dec.Action {
-		case rules.ActionApply:
+		f, err := planner.Plan(ctx, v, known[v.ID], client)
+		if err != nil {
+			d.Problem = previewProblem(err)
+			h.log.WarnContext(ctx, "preview plan", "user_id", user.ID, "rule_id", rule.ID, "vacancy_id", v.ID, "error", err)
+			show()
+			return
+		}
+		it := previewItem{Vacancy: *v, Letter: f.Letter, Salary: rules.FormatSalary(rules.VacancySalary(v), lang),
+			Reason: rules.Decision{Reason: f.Reason, Detail: f.Decision.Detail}.Text(lang)}
+		switch {
+		case f.Later:
+			it.Action, it.Reason = "later", translate(lang, "preview.later_reason")
+			d.Later++
+		case f.Status == store.StatusQueued:
+			it.Action = "apply"
 			d.Apply++
-		case rules.ActionReview:
+		case f.Status == store.StatusReview:
+			it.Action = "review"
 			d.Review++
 		default:
+			it.Action = "skip"
 			d.Skip++
-		}
-		if tmpl != nil && dec.Action != rules.ActionSkip && acct != nil {
-			it.Letter, _ = tmpl.Render(rules.LetterDataFor(v, acct.FirstName, acct.LastName, resumeTitle))
 		}
 		d.Items = append(d.Items, it)
 	}
 	show()
+}
+
+// previewProblem is the translation key for hh's refusal of a preview.
+func previewProblem(err error) string {
+	var pe *hh.ParamError
+	switch {
+	case hh.IsTokenUnusable(err):
+		return "preview.reconnect"
+	case hh.IsCaptchaRequired(err):
+		return "preview.captcha"
+	case errors.As(err, &pe), hh.IsNotFound(err):
+		return "preview.bad_search"
+	default:
+		return "preview.hh_failed"
+	}
+}
+
+// heldBy says why a run started at now would not start for the account, as
+// a translation key ("" when it would), and until when a limit holds it.
+func heldBy(acct *store.HHAccount, now time.Time) (string, time.Time) {
+	if acct.Usable(now) {
+		return "", time.Time{}
+	}
+	switch acct.State {
+	case store.AccountCaptcha:
+		return "preview.held_captcha", time.Time{}
+	case store.AccountLimited:
+		return "preview.held_limit", acct.LimitedUntil
+	default:
+		return "preview.held_reconnect", time.Time{}
+	}
 }

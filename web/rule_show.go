@@ -22,6 +22,10 @@ func (h *handler) showRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &ruleFormData{ID: rule.ID, Rule: rule.Rule, Stored: rule, ExcludeWords: rules.FormatExcludeWords(rule.ExcludeWords)}
+	if d.LastRun, err = h.lastRun(r.Context(), user.ID, rule.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	h.renderRuleForm(w, r, http.StatusOK, d, resumes)
 }
 

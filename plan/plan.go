@@ -1,0 +1,226 @@
+// Package plan decides what becomes of each vacancy a rule's search finds:
+// Decide's verdict, the letter, the rule's daily cap and, for a vacancy with
+// an employer's test, whether that test is required. It is the one pipeline
+// behind both a rule run (tasks) and its preview (web), so the preview shows
+// exactly what a run started now would do.
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
+)
+
+// DailyWindow is hh's rolling window for the application limit, and the
+// window of a rule's daily cap.
+const DailyWindow = 24 * time.Hour
+
+// DailyLimit is hh's limit of applications per applicant in a rolling 24
+// hours, and the cap of a rule without one.
+const DailyLimit = 200
+
+// testFresh is how long a vacancy's "is the test required" answer is
+// trusted: employers rarely change a test once it is published.
+const testFresh = 7 * 24 * time.Hour
+
+// Fate is what becomes of one vacancy.
+type Fate struct {
+	// Decision is rules.Decide's verdict, after the test was looked up.
+	Decision rules.Decision
+	// Status is the ledger status the row gets: queued (to apply), review
+	// or skipped; "" when Later.
+	Status store.ApplicationStatus
+	// Reason is the code the row records; "" when queued.
+	Reason rules.Reason
+	// Letter is the rendered letter: the one sent, or the draft in review.
+	Letter string
+	// Later: the rule's daily cap is spent, so a later run decides it.
+	Later bool
+}
+
+// Vacancies reads a full vacancy (GET /vacancies/{id}); *hh.Client is one.
+type Vacancies interface {
+	Vacancy(ctx context.Context, id string) (*hh.Vacancy, error)
+}
+
+// Planner plans the vacancies of one rule for one run or preview. It is not
+// safe for concurrent use.
+type Planner struct {
+	st          *store.Store
+	rule        *store.Rule
+	tmpl        *rules.Template
+	first, last string
+	resumeTitle string
+	left        int // the rule's daily cap left
+	now         time.Time
+}
+
+// New prepares a plan of rule's vacancies at now for the account acct (whose
+// name goes into letters): the letter template, the resume's title, and how
+// much of the rule's daily cap is left.
+func New(ctx context.Context, st *store.Store, rule *store.Rule, acct *store.HHAccount, now time.Time) (*Planner, error) {
+	p := &Planner{st: st, rule: rule, now: now}
+	if acct != nil {
+		p.first, p.last = acct.FirstName, acct.LastName
+	}
+	if rule.HasTemplate() {
+		var err error
+		if p.tmpl, err = rules.ParseTemplate(rule.LetterTemplate); err != nil {
+			return nil, fmt.Errorf("plan: rule %d letter template: %w", rule.ID, err)
+		}
+	}
+	p.resumeTitle = resumeTitle(ctx, st, rule.UserID, rule.ResumeID)
+	left, err := CapLeft(ctx, st, rule, now)
+	if err != nil {
+		return nil, err
+	}
+	p.left = left
+	return p, nil
+}
+
+// CapLeft is how many more vacancies the rule may take on at now: its daily
+// cap less what it applied in the last 24 hours, what it has queued, and
+// what it put in review in the last 24 hours (so the person's queue stays
+// short too).
+func CapLeft(ctx context.Context, st *store.Store, rule *store.Rule, now time.Time) (int, error) {
+	limit := rule.DailyLimit
+	if limit <= 0 {
+		limit = DailyLimit
+	}
+	since := now.Add(-DailyWindow)
+	applied, err := st.RuleAppliedSince(ctx, rule.UserID, rule.ID, since)
+	if err != nil {
+		return 0, err
+	}
+	queued, err := st.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusQueued})
+	if err != nil {
+		return 0, err
+	}
+	review, err := st.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusReview, From: since})
+	if err != nil {
+		return 0, err
+	}
+	return limit - applied - queued - review, nil
+}
+
+// CapLeft is what is left of the rule's daily cap after the vacancies
+// planned so far.
+func (p *Planner) CapLeft() int { return p.left }
+
+// Plan decides vacancy v found by the rule; known says the ledger already
+// has a row for it (it is then skipped as already decided). A vacancy with
+// an employer's test the rule would otherwise apply to is read in full
+// through vr (once per vacancy for the whole instance: the answer is kept)
+// to learn whether the test is required. Every vacancy not skipped takes
+// one place in the rule's daily cap; past the cap, Fate.Later.
+func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacancies) (Fate, error) {
+	d := rules.Decide(v, &p.rule.Rule, rules.DecideInput{AlreadyDecided: known})
+	if d.Action != rules.ActionSkip && p.left <= 0 {
+		return Fate{Decision: d, Later: true}, nil // no request for a vacancy decided later
+	}
+	if d.Reason == rules.ReasonTestRequired && v.Test == nil && p.wouldApplyWithoutTest(v) {
+		required, gone, err := p.testRequired(ctx, v.ID, vr)
+		if err != nil {
+			return Fate{}, err
+		}
+		if gone != "" {
+			return Fate{Decision: rules.Decision{Action: rules.ActionSkip, Reason: gone},
+				Status: store.StatusSkipped, Reason: gone}, nil
+		}
+		withTest := *v
+		withTest.Test = &hh.VacancyTest{Required: required}
+		d = rules.Decide(&withTest, &p.rule.Rule, rules.DecideInput{})
+	}
+	f := Fate{Decision: d, Reason: d.Reason}
+	switch d.Action {
+	case rules.ActionSkip:
+		f.Status = store.StatusSkipped
+		return f, nil
+	case rules.ActionReview:
+		f.Status = store.StatusReview
+		if p.tmpl != nil {
+			f.Letter, _ = p.tmpl.Render(p.letterData(v))
+		}
+	case rules.ActionApply:
+		f.Status = store.StatusQueued
+		if p.tmpl != nil {
+			letter, err := p.tmpl.Render(p.letterData(v))
+			f.Letter = letter
+			switch {
+			case errors.Is(err, rules.ErrLetterTooLong):
+				f.Status, f.Reason = store.StatusReview, rules.ReasonLetterTooLong
+			case err != nil:
+				// Never send without the letter the template promised.
+				f.Status, f.Reason = store.StatusReview, rules.ReasonLetterRequired
+			}
+		}
+	}
+	p.left--
+	return f, nil
+}
+
+// Unplan gives back the cap place a fate took when its row turned out to
+// exist already (another run decided the vacancy first).
+func (p *Planner) Unplan(f Fate) {
+	if f.Status == store.StatusQueued || f.Status == store.StatusReview {
+		p.left++
+	}
+}
+
+// wouldApplyWithoutTest: only then is the test worth a request. A vacancy
+// held for review anyway (a letter to write, the employer's site, mode
+// review) goes to the person whatever the test is.
+func (p *Planner) wouldApplyWithoutTest(v *hh.Vacancy) bool {
+	noTest := *v
+	noTest.HasTest = false
+	return rules.Decide(&noTest, &p.rule.Rule, rules.DecideInput{}).Action == rules.ActionApply
+}
+
+// testRequired reads whether vacancy id's test is required: from the
+// instance's cache, else from hh (and kept). gone is the reason to skip a
+// vacancy hh no longer offers (removed or archived since the search).
+func (p *Planner) testRequired(ctx context.Context, id string, vr Vacancies) (required bool, gone rules.Reason, err error) {
+	required, known, err := p.st.VacancyTestRequired(ctx, id, p.now.Add(-testFresh))
+	if err != nil || known {
+		return required, "", err
+	}
+	full, err := vr.Vacancy(ctx, id)
+	if hh.IsVacancyGone(err) {
+		return false, rules.ReasonVacancyGone, nil
+	}
+	if err != nil {
+		return false, "", fmt.Errorf("plan: read vacancy %s: %w", id, err)
+	}
+	if full.Archived {
+		return false, rules.ReasonArchived, nil
+	}
+	// A test hh does not describe is taken as required, as Decide does.
+	required = full.Test == nil || full.Test.Required
+	if err := p.st.SaveVacancyTest(ctx, id, required, p.now); err != nil {
+		return false, "", err
+	}
+	return required, "", nil
+}
+
+func (p *Planner) letterData(v *hh.Vacancy) rules.LetterData {
+	return rules.LetterDataFor(v, p.first, p.last, p.resumeTitle)
+}
+
+// resumeTitle is the cached title of the user's resume, "" when unknown.
+func resumeTitle(ctx context.Context, st *store.Store, userID int64, resumeID string) string {
+	list, err := st.Resumes(ctx, userID)
+	if err != nil {
+		return ""
+	}
+	for _, r := range list {
+		if r.ID == resumeID {
+			return r.Title
+		}
+	}
+	return ""
+}
