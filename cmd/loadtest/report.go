@@ -57,10 +57,12 @@ func (r *round) wall() time.Duration         { return r.End.Sub(r.Start) }
 func (r *round) applications() int           { return r.AppsAfter - r.AppsBefore }
 func (r *round) requests() hhsandbox.Traffic { return r.After.Sub(r.Before) }
 func (r *round) cpu() time.Duration          { return r.CPUAfter - r.CPUBefore }
-func (r *round) floor() int                  { return r.applications() + r.FloorPages }
-func (r *round) perApp(x float64) float64    { return ratio(x, float64(r.applications())) }
-func (r *round) perRun(x float64) float64    { return ratio(x, float64(r.RunsRecorded)) }
-func (r *round) appsPerSecond() float64      { return ratio(float64(r.applications()), r.wall().Seconds()) }
+func (r *round) floor() int {
+	return r.applications() + r.FloorPages + int(r.requests().VacancyDistinct)
+}
+func (r *round) perApp(x float64) float64 { return ratio(x, float64(r.applications())) }
+func (r *round) perRun(x float64) float64 { return ratio(x, float64(r.RunsRecorded)) }
+func (r *round) appsPerSecond() float64   { return ratio(float64(r.applications()), r.wall().Seconds()) }
 func (r *round) requestsPerSecond() float64 {
 	return ratio(float64(r.requests().Total()), r.wall().Seconds())
 }
@@ -172,19 +174,20 @@ func (rep *report) write(out io.Writer) {
 	row("applications (201s at hh)", func(r *round) string { return strconv.Itoa(r.applications()) })
 	row("wall time, s", func(r *round) string { return f1(r.wall().Seconds()) })
 	row("**applications / s**", func(r *round) string { return "**" + f1(r.appsPerSecond()) + "**" })
-	row("hh requests: searches / POSTs / token / other", func(r *round) string {
+	row("hh requests: searches / POSTs / vacancy reads / token / other", func(r *round) string {
 		c := r.requests()
-		return fmt.Sprintf("%d / %d / %d / %d", c.Search, c.Apply, c.Token, c.Other)
+		return fmt.Sprintf("%d / %d / %d / %d / %d", c.Search, c.Apply, c.Vacancy, c.Token, c.Other)
 	})
 	row("hh requests / s (budget use)", func(r *round) string {
 		return fmt.Sprintf("%s (%.0f%%)", f1(r.requestsPerSecond()), 100*r.requestsPerSecond()/o.Rate)
 	})
 	row("**hh requests per application**", func(r *round) string { return "**" + f2(r.perApp(float64(r.requests().Total()))) + "**" })
-	row("hh requests per rule run (searches; rule_runs.hh_requests)", func(r *round) string {
-		return fmt.Sprintf("%s; %s", f2(r.perRun(float64(r.requests().Search))), f2(r.perRun(float64(r.RunHHRequests))))
+	row("hh requests per rule run (searches + vacancy reads; rule_runs.hh_requests)", func(r *round) string {
+		c := r.requests()
+		return fmt.Sprintf("%s; %s", f2(r.perRun(float64(c.Search+c.Vacancy))), f2(r.perRun(float64(r.RunHHRequests))))
 	})
-	row("floor: POSTs for the applications + ⌈new/100⌉ pages per run", func(r *round) string {
-		return fmt.Sprintf("%d + %d = %d", r.applications(), r.FloorPages, r.floor())
+	row("floor: POSTs for the applications + ⌈new/100⌉ pages per run + one read per vacancy whose test decides", func(r *round) string {
+		return fmt.Sprintf("%d + %d + %d = %d", r.applications(), r.FloorPages, r.requests().VacancyDistinct, r.floor())
 	})
 	row("**our requests / floor**", func(r *round) string {
 		return "**" + f2(ratio(float64(r.requests().Total()), float64(r.floor()))) + "**"

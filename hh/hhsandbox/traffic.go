@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -11,21 +12,25 @@ import (
 // kind, and how many of them were answered 5xx or 429.
 type Traffic struct {
 	Search, Apply, Token, Other int64
-	Status5xx, Status429        int64
+	// Vacancy counts full-vacancy reads (GET /vacancies/{id}), and
+	// VacancyDistinct the vacancies read for the first time.
+	Vacancy, VacancyDistinct int64
+	Status5xx, Status429     int64
 }
 
 // Total is every request counted.
-func (t Traffic) Total() int64 { return t.Search + t.Apply + t.Token + t.Other }
+func (t Traffic) Total() int64 { return t.Search + t.Apply + t.Token + t.Vacancy + t.Other }
 
 // Sub is the traffic between an earlier snapshot o and t.
 func (t Traffic) Sub(o Traffic) Traffic {
 	return Traffic{t.Search - o.Search, t.Apply - o.Apply, t.Token - o.Token, t.Other - o.Other,
+		t.Vacancy - o.Vacancy, t.VacancyDistinct - o.VacancyDistinct,
 		t.Status5xx - o.Status5xx, t.Status429 - o.Status429}
 }
 
 func (t Traffic) String() string {
-	return fmt.Sprintf("%d searches, %d POSTs, %d token, %d other (%d answered 5xx, %d answered 429)",
-		t.Search, t.Apply, t.Token, t.Other, t.Status5xx, t.Status429)
+	return fmt.Sprintf("%d searches, %d POSTs, %d vacancy reads (%d distinct), %d token, %d other (%d answered 5xx, %d answered 429)",
+		t.Search, t.Apply, t.Vacancy, t.VacancyDistinct, t.Token, t.Other, t.Status5xx, t.Status429)
 }
 
 // Counter counts the requests on their way to a sandbox (or to anything
@@ -33,6 +38,8 @@ func (t Traffic) String() string {
 // costs hh.
 type Counter struct {
 	search, apply, token, other, s5xx, s429 atomic.Int64
+	vacancy, vacancyDistinct                atomic.Int64
+	vacanciesRead                           sync.Map // vacancy id → struct{}
 	next                                    http.Handler
 }
 
@@ -48,6 +55,11 @@ func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.apply.Add(1)
 	case r.Method == http.MethodPost && (r.URL.Path == "/token" || r.URL.Path == "/oauth/token"):
 		c.token.Add(1)
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/vacancies/") && !strings.Contains(r.URL.Path[len("/vacancies/"):], "/"):
+		c.vacancy.Add(1)
+		if _, seen := c.vacanciesRead.LoadOrStore(r.URL.Path, struct{}{}); !seen {
+			c.vacancyDistinct.Add(1)
+		}
 	default:
 		c.other.Add(1)
 	}
@@ -63,7 +75,8 @@ func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Snapshot is the traffic so far.
 func (c *Counter) Snapshot() Traffic {
-	return Traffic{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(), c.s5xx.Load(), c.s429.Load()}
+	return Traffic{c.search.Load(), c.apply.Load(), c.token.Load(), c.other.Load(),
+		c.vacancy.Load(), c.vacancyDistinct.Load(), c.s5xx.Load(), c.s429.Load()}
 }
 
 // statusWriter passes a response through and keeps its status.
