@@ -82,7 +82,11 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 		return nil
 	}
 	acct, err := w.account(ctx, p.UserID)
-	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
+	if errors.Is(err, ErrNotConnected) {
+		// Stays queued, saying why; the tick sends it once the person connects.
+		return w.holdBack(ctx, a, rules.ReasonNotConnected)
+	}
+	if errors.Is(err, ErrReconnect) {
 		// Stays queued, saying why; the tick sends it once the person reconnects.
 		return w.holdBack(ctx, a, rules.ReasonReconnect)
 	}
@@ -97,6 +101,12 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 			reason = rules.ReasonCaptcha
 		}
 		return w.holdBack(ctx, a, reason)
+	}
+	if gone, err := w.resumeGone(ctx, a); gone || err != nil {
+		if err != nil {
+			return err
+		}
+		return w.holdBack(ctx, a, rules.ReasonResumeGone) // another hh person is connected
 	}
 	if paused, err := w.checkDailyLimit(ctx, a, now); paused || err != nil {
 		return err
@@ -201,6 +211,10 @@ func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, genera
 			return aerr // the pair was replaced while this POST was out: send with the new one
 		}
 		return w.holdBack(ctx, a, rules.ReasonReconnect) // stays queued until the person reconnects
+	case hh.IsResumeNotFound(err):
+		// Another hh person connected, or the resume was hidden or deleted:
+		// the row waits for the person, who may connect the old account again.
+		return w.holdBack(ctx, a, rules.ReasonResumeGone)
 	case hh.IsVacancyGone(err):
 		outcome = store.StatusFailed
 		serr = w.store.MarkFailed(ctx, a.UserID, a.ID, string(rules.ReasonVacancyGone), errorText(err))

@@ -48,6 +48,7 @@ func (h *handler) loadReview(r *http.Request) (*reviewData, error) {
 	if err != nil {
 		return nil, err
 	}
+	conn.Back = "/review"
 	d := &reviewData{HH: conn, Items: items, Rules: map[int64]string{}}
 	for _, id := range sentIDs(r) {
 		a, err := h.store.Application(ctx, user.ID, id)
@@ -100,4 +101,14 @@ func (h *handler) rememberSent(w http.ResponseWriter, r *http.Request, id int64)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sentCookie, Value: strings.Join(parts, "."), Path: "/review", MaxAge: 24 * 3600,
 		HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+// sentFlash is what the person is told after sending: on its way, or, while
+// hh access is down, that it waits until access is back.
+func (h *handler) sentFlash(r *http.Request, userID int64) string {
+	conn, err := h.hhConnection(r.Context(), userID)
+	if err == nil && conn.WaitReason() != "" {
+		return "review_waiting"
+	}
+	return "review_sent"
 }

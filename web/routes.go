@@ -30,6 +30,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /hh/connect", h.signedIn(h.connectHH))
 	mux.HandleFunc("GET /hh/callback", h.signedIn(h.hhCallback))
 	mux.HandleFunc("POST /hh/disconnect", h.signedIn(h.disconnectHH))
+	mux.HandleFunc("POST /hh/check", h.signedIn(h.checkHH))
 
 	mux.HandleFunc("GET /rules", h.signedIn(h.showRules))
 	mux.HandleFunc("GET /rules/new", h.signedIn(h.showNewRule))
@@ -45,6 +46,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /review/{id}/dismiss", h.signedIn(h.dismissReviewItem))
 
 	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))
+	mux.HandleFunc("POST /applications/{id}/retry", h.signedIn(h.retryApplication))
 	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))

@@ -34,6 +34,11 @@ type HHAccess interface {
 	// Client returns a client with a valid token, refreshed if it expired;
 	// an error when the account is not connected or must be reconnected.
 	Client(ctx context.Context, userID int64) (*hh.Client, error)
+	// Probe asks hh at once whether the user's paused account (captcha,
+	// limit) may work again, lifts the pause when hh agrees and sends what
+	// waits in the queue; it returns the account's state afterwards ("" when
+	// none is connected). An error: hh could not be asked.
+	Probe(ctx context.Context, userID int64) (store.AccountState, error)
 }
 
 // Deps is everything the web app needs. Config, Store, OAuth, HHAccess and
