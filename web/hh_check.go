@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/otklik/otklik/store"
@@ -43,4 +44,13 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// loginURL is the sign-in page for a signed-out visitor of r: a GET of a
+// page other than the dashboard comes back there after signing in.
+func loginURL(r *http.Request) string {
+	if r.Method != http.MethodGet || r.URL.Path == "/" {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(safeNext(r.URL.RequestURI()))
 }

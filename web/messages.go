@@ -70,7 +70,7 @@ var messages = map[string]map[string]string{
 		"hh.warn_captcha":         "Пока капча не решена, отклики на паузе.",
 		"hh.solve_captcha":        "Решить капчу на hh.ru",
 		"hh.warn_limit_title":     "Дневной лимит откликов исчерпан.",
-		"hh.warn_limit":           "Отклики продолжатся после %s; вакансии ждут в очереди.",
+		"hh.warn_limit":           "Отклики продолжатся сами после %s — ничего делать не нужно.",
 		"hh.problem_title":        "Подключение hh.ru",
 		"hh.try_again":            "Попробовать ещё раз",
 		"hh.state_bad":            "Эта ссылка входа устарела или уже использована. Начните подключение заново.",
@@ -318,6 +318,19 @@ var messages = map[string]map[string]string{
 		"switch.back":         "вернуться можно в любой момент: подключите прежний аккаунт — и всё продолжится.",
 		"switch.go":           "Войти другим аккаунтом",
 		"switch.stay":         "Остаться с аккаунтом %s",
+
+		// confirmations (issue 12).
+		"confirm.cancel":            "Отмена",
+		"confirm.disconnect_title":  "Отключить hh.ru?",
+		"confirm.disconnect_text":   "Otklik удалит ключи доступа к аккаунту %s и перестанет работать с hh.ru.",
+		"confirm.disconnect_queued": "Отклики в очереди (%d) не отправятся: они подождут, пока вы снова подключите hh.ru.",
+		"confirm.disconnect_rules":  "Правила останутся, их можно править; запускаться они начнут снова после подключения.",
+		"confirm.delete_rule_title": "Удалить правило?",
+		"confirm.delete_rule_text":  "Правило «%s» будет удалено. История откликов останется.",
+
+		// settings without SMTP (issue 12).
+		"settings.no_smtp":               "На этом сервере не настроена отправка почты (SMTP_URL), поэтому сводка приходит только на сайт, в раздел «Сводка».",
+		"settings.summary_email_no_smtp": "Письма с этого сервера не отправляются: почта не настроена администратором. Оставьте поле пустым.",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -386,7 +399,7 @@ var messages = map[string]map[string]string{
 		"hh.warn_captcha":         "Applications are paused until it is solved.",
 		"hh.solve_captcha":        "Solve the captcha on hh.ru",
 		"hh.warn_limit_title":     "The daily application limit is reached.",
-		"hh.warn_limit":           "Applications resume after %s; vacancies wait in the queue.",
+		"hh.warn_limit":           "Applications resume by themselves after %s; nothing to do.",
 		"hh.problem_title":        "Connecting hh.ru",
 		"hh.try_again":            "Try again",
 		"hh.state_bad":            "This sign-in link is stale or was already used. Start connecting again.",
@@ -634,5 +647,18 @@ var messages = map[string]map[string]string{
 		"switch.back":         "you can come back at any time: connect the previous account and everything goes on.",
 		"switch.go":           "Sign in with another account",
 		"switch.stay":         "Stay with %s",
+
+		// confirmations (issue 12).
+		"confirm.cancel":            "Cancel",
+		"confirm.disconnect_title":  "Disconnect hh.ru?",
+		"confirm.disconnect_text":   "Otklik deletes its access keys to the account of %s and stops working with hh.ru.",
+		"confirm.disconnect_queued": "Queued applications (%d) are not sent: they wait until you connect hh.ru again.",
+		"confirm.disconnect_rules":  "Rules stay and can be edited; they run again once hh.ru is connected.",
+		"confirm.delete_rule_title": "Delete the rule?",
+		"confirm.delete_rule_text":  "The rule «%s» is deleted. The history of applications stays.",
+
+		// settings without SMTP (issue 12).
+		"settings.no_smtp":               "This server has no mail set up (SMTP_URL), so the summary is on the site only, under «Summary».",
+		"settings.summary_email_no_smtp": "This server sends no mail: the administrator has not set it up. Leave the field empty.",
 	},
 }

@@ -29,6 +29,7 @@ func (h *handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /hh/connect", h.signedIn(h.connectHH))
 	mux.HandleFunc("GET /hh/callback", h.signedIn(h.hhCallback))
+	mux.HandleFunc("GET /hh/disconnect", h.signedIn(h.confirmDisconnectHH))
 	mux.HandleFunc("POST /hh/disconnect", h.signedIn(h.disconnectHH))
 	mux.HandleFunc("POST /hh/check", h.signedIn(h.checkHH))
 
@@ -38,6 +39,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /rules/{id}", h.signedIn(h.showRule))
 	mux.HandleFunc("POST /rules/{id}", h.signedIn(h.updateRule))
 	mux.HandleFunc("POST /rules/{id}/run", h.signedIn(h.runRule))
+	mux.HandleFunc("GET /rules/{id}/delete", h.signedIn(h.confirmDeleteRule))
 	mux.HandleFunc("POST /rules/{id}/delete", h.signedIn(h.deleteRule))
 	mux.HandleFunc("GET /rules/{id}/preview", h.signedIn(h.previewRule))
 
