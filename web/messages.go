@@ -110,7 +110,7 @@ var messages = map[string]map[string]string{
 		"rule.text_placeholder":               "Go разработчик",
 		"rule.text_hint":                      "Как в поиске hh.ru; можно оставить пустым.",
 		"rule.area":                           "Регионы",
-		"rule.multi_hint":                     "Можно выбрать несколько (Ctrl или ⌘ + щелчок). Ничего не выбрано — без ограничения.",
+		"rule.multi_hint":                     "Можно выбрать несколько: на телефоне — касанием, на компьютере — с Ctrl или ⌘. Ничего не выбрано — без ограничения.",
 		"rule.salary":                         "Зарплата от",
 		"rule.currency":                       "Валюта",
 		"rule.only_with_salary":               "Только с указанной зарплатой",
@@ -331,6 +331,21 @@ var messages = map[string]map[string]string{
 		// settings without SMTP (issue 12).
 		"settings.no_smtp":               "На этом сервере не настроена отправка почты (SMTP_URL), поэтому сводка приходит только на сайт, в раздел «Сводка».",
 		"settings.summary_email_no_smtp": "Письма с этого сервера не отправляются: почта не настроена администратором. Оставьте поле пустым.",
+
+		// everyday screens (issue 12).
+		"rule.whole_country": "%s — целиком",
+
+		// review queue: bulk actions, vacancy text (issue 12).
+		"review.bulk_hint":     "Отметьте вакансии галочкой «Выбрать» и:",
+		"review.bulk_send":     "Отправить выбранные",
+		"review.bulk_dismiss":  "Убрать выбранные",
+		"review.pick":          "Выбрать",
+		"review.vacancy_text":  "Текст вакансии",
+		"review.dismiss_hide":  "Убрать и скрыть на hh.ru",
+		"flash.bulk_sent":      "Выбранные отклики отправляются с письмами из черновиков.",
+		"flash.bulk_partly":    "Часть выбранных отправляется; остальные остались на проверке: там нужно письмо или тест, или отклик только на сайте работодателя.",
+		"flash.bulk_dismissed": "Выбранные убраны из очереди.",
+		"flash.bulk_none":      "Ничего не выбрано: отметьте вакансии галочкой «Выбрать».",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -439,7 +454,7 @@ var messages = map[string]map[string]string{
 		"rule.text_placeholder":               "Go developer",
 		"rule.text_hint":                      "As in hh.ru's search; may be left empty.",
 		"rule.area":                           "Regions",
-		"rule.multi_hint":                     "Several may be chosen (Ctrl or ⌘ + click). None chosen means no limit.",
+		"rule.multi_hint":                     "Several may be chosen: tap them on a phone, hold Ctrl or ⌘ on a computer. None chosen means no limit.",
 		"rule.salary":                         "Salary from",
 		"rule.currency":                       "Currency",
 		"rule.only_with_salary":               "Only with a salary given",
@@ -660,5 +675,20 @@ var messages = map[string]map[string]string{
 		// settings without SMTP (issue 12).
 		"settings.no_smtp":               "This server has no mail set up (SMTP_URL), so the summary is on the site only, under «Summary».",
 		"settings.summary_email_no_smtp": "This server sends no mail: the administrator has not set it up. Leave the field empty.",
+
+		// everyday screens (issue 12).
+		"rule.whole_country": "%s, all of it",
+
+		// review queue: bulk actions, vacancy text (issue 12).
+		"review.bulk_hint":     "Tick «Select» on vacancies, then:",
+		"review.bulk_send":     "Send selected",
+		"review.bulk_dismiss":  "Dismiss selected",
+		"review.pick":          "Select",
+		"review.vacancy_text":  "Vacancy text",
+		"review.dismiss_hide":  "Dismiss and hide on hh.ru",
+		"flash.bulk_sent":      "The selected applications are on their way with their draft letters.",
+		"flash.bulk_partly":    "Some of the selected are on their way; the rest stay in review: they need a letter or a test, or apply on the employer's site only.",
+		"flash.bulk_dismissed": "The selected items are dismissed.",
+		"flash.bulk_none":      "Nothing selected: tick «Select» on the vacancies.",
 	},
 }

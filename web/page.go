@@ -77,6 +77,10 @@ var flashes = map[string]string{
 	"retry_queued":       "flash.retry_queued",
 	"external_done":      "flash.external_done",
 	"employer_excluded":  "flash.employer_excluded",
+	"bulk_sent":          "flash.bulk_sent",
+	"bulk_partly":        "flash.bulk_partly",
+	"bulk_dismissed":     "flash.bulk_dismissed",
+	"bulk_none":          "flash.bulk_none",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.

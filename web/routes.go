@@ -46,6 +46,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /review", h.signedIn(h.showReview))
 	mux.HandleFunc("POST /review/{id}/send", h.signedIn(h.sendReviewItem))
 	mux.HandleFunc("POST /review/{id}/dismiss", h.signedIn(h.dismissReviewItem))
+	mux.HandleFunc("POST /review/bulk", h.signedIn(h.bulkReview))
 
 	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))
 	mux.HandleFunc("POST /applications/{id}/retry", h.signedIn(h.retryApplication))

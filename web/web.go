@@ -113,6 +113,7 @@ type handler struct {
 	queues    http.Handler
 	sbAdmin   http.Handler
 	ready     func(context.Context) error
+	texts     *vacancyTexts
 }
 
 // New builds the web app. It parses every template up front, so a broken
@@ -200,6 +201,7 @@ func New(d Deps) (*Server, error) {
 		queues:    d.QueueDashboard,
 		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
+		texts:     &vacancyTexts{},
 	}
 	return &Server{handler: h.middleware(h.routes())}, nil
 }
