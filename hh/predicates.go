@@ -162,6 +162,14 @@ func IsVacancyGone(err error) bool {
 	return e.has(ErrorTypeNegotiations, "invalid_vacancy", "archived", "vacancy_not_found")
 }
 
+// IsResumeNotFound reports whether hh refused an application because the
+// resume is hidden, deleted or not the token's user's
+// (negotiations/resume_not_found).
+func IsResumeNotFound(err error) bool {
+	e, ok := asError(err)
+	return ok && e.has(ErrorTypeNegotiations, "resume_not_found")
+}
+
 // IsNotFound reports whether hh answered 404.
 func IsNotFound(err error) bool {
 	e, ok := asError(err)

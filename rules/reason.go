@@ -36,6 +36,13 @@ const (
 	ReasonReconnect      Reason = "reconnect"       // hh no longer takes the account's token
 )
 
+// Reasons for rows that wait on access or on the person (issue 12).
+const (
+	ReasonNotConnected Reason = "not_connected"   // no hh account is connected
+	ReasonResumeGone   Reason = "resume_gone"     // the resume is not the connected person's
+	ReasonDoneOnSite   Reason = "applied_on_site" // the person applied on the employer's site
+)
+
 type reasonText struct{ ru, en string }
 
 var reasonTexts = map[Reason]reasonText{
@@ -59,6 +66,10 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonDismissed:        {"Вы убрали вакансию из очереди", "You dismissed this vacancy"},
 	ReasonAlreadyApplied:   {"Отклик на эту вакансию уже есть на hh.ru", "hh.ru already has your application to this vacancy"},
 	ReasonReconnect:        {"hh.ru больше не принимает доступ Otklik — подключите аккаунт заново, и отклик уйдёт", "hh.ru no longer accepts Otklik's access: connect your account again and it will be sent"},
+
+	ReasonNotConnected: {"hh.ru не подключён — отклик уйдёт, когда вы подключите hh.ru", "hh.ru is not connected: it will be sent once you connect hh.ru"},
+	ReasonResumeGone:   {"Резюме нет у подключённого аккаунта hh.ru — выберите резюме в правиле или подключите прежний аккаунт", "The resume is not in the connected hh.ru account: choose a resume in the rule or connect the previous account"},
+	ReasonDoneOnSite:   {"Вы откликнулись на сайте работодателя", "You applied on the employer's site"},
 }
 
 // Text is the reason in words for a person: English when lang is "en",
@@ -90,5 +101,6 @@ func AllReasons() []Reason {
 		ReasonDirect, ReasonTestRequired, ReasonLetterRequired, ReasonModeReview,
 		ReasonLimitExceeded, ReasonCaptcha, ReasonVacancyGone, ReasonLetterTooLong,
 		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
+		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite,
 	}
 }

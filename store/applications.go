@@ -371,14 +371,17 @@ func (s *Store) OldestAppliedSince(ctx context.Context, userID int64, since time
 }
 
 // CountsByStatusSince counts userID's rows by status among those changed at
-// or after since (for the daily summary). Every status has an entry.
+// or after since (for the daily summary). Every status has an entry. An
+// employer's-site item the person marked done (skipped, reason
+// applied_on_site) counts as external: they applied there.
 func (s *Store) CountsByStatusSince(ctx context.Context, userID int64, since time.Time) (map[ApplicationStatus]int, error) {
 	var rows []struct {
 		Status ApplicationStatus `db:"status"`
 		N      int               `db:"n"`
 	}
-	if err := s.sel(ctx, s.db, &rows, `SELECT status, COUNT(*) AS n FROM applications
-		WHERE user_id = ? AND updated_at >= ? GROUP BY status`, userID, ts(since)); err != nil {
+	if err := s.sel(ctx, s.db, &rows, `SELECT CASE WHEN status = 'skipped' AND reason = 'applied_on_site' THEN 'external' ELSE status END AS status,
+		COUNT(*) AS n FROM applications
+		WHERE user_id = ? AND updated_at >= ? GROUP BY 1`, userID, ts(since)); err != nil {
 		return nil, fmt.Errorf("store: counts by status of user %d: %w", userID, err)
 	}
 	out := make(map[ApplicationStatus]int, len(Statuses))

@@ -215,6 +215,10 @@ func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, genera
 			return aerr // the pair was replaced while this POST was out: send with the new one
 		}
 		return w.holdBack(ctx, a, rules.ReasonReconnect) // stays queued until the person reconnects
+	case hh.IsResumeNotFound(err):
+		// Another hh person connected, or the resume was hidden or deleted:
+		// the row waits for the person, who may connect the old account again.
+		return w.holdBack(ctx, a, rules.ReasonResumeGone)
 	case hh.IsVacancyGone(err):
 		outcome = store.StatusFailed
 		serr = w.store.MarkFailed(ctx, a.UserID, a.ID, string(rules.ReasonVacancyGone), errorText(err))
@@ -283,14 +287,17 @@ func (w *Worker) pauseForLimit(ctx context.Context, a *store.Application, now ti
 }
 
 // usableAccount loads a's account with a usable token. held reports that it
-// cannot send now (not connected, reconnect needed, captcha, limit): a stays
+// cannot send now (not connected, reconnect needed, captcha, limit, the
+// row's resume is not the connected person's): a stays
 // queued, saying why, and the tick sends it once the account is usable.
 func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct *store.HHAccount, held bool, err error) {
 	acct, err = w.account(ctx, a.UserID)
-	if errors.Is(err, ErrNotConnected) || errors.Is(err, ErrReconnect) {
+	switch {
+	case errors.Is(err, ErrNotConnected):
+		return nil, true, w.holdBack(ctx, a, rules.ReasonNotConnected)
+	case errors.Is(err, ErrReconnect):
 		return nil, true, w.holdBack(ctx, a, rules.ReasonReconnect)
-	}
-	if err != nil {
+	case err != nil:
 		return nil, true, err
 	}
 	if !acct.Usable(w.now()) {
@@ -299,6 +306,12 @@ func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct 
 			reason = rules.ReasonCaptcha
 		}
 		return nil, true, w.holdBack(ctx, a, reason)
+	}
+	if gone, err := w.resumeGone(ctx, a); gone || err != nil {
+		if err != nil {
+			return nil, true, err
+		}
+		return nil, true, w.holdBack(ctx, a, rules.ReasonResumeGone) // another hh person is connected
 	}
 	return acct, false, nil
 }

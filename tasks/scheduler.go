@@ -250,19 +250,7 @@ func (w *Worker) enqueueQueued(ctx context.Context, now time.Time) error {
 		if acct.State != store.AccountConnected {
 			continue
 		}
-		queued, err := w.store.QueuedApplications(ctx, userID)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		var delay time.Duration
-		for _, a := range queued {
-			if now.Sub(a.UpdatedAt) < requeueAfter && a.Reason == "" {
-				continue // just written: its own task is on the way
-			}
-			errs = append(errs, w.enqueueApply(ctx, userID, a.ID, fmt.Sprintf("t%d", slot), QueueDefault, delay))
-			delay += w.pacer.interval
-		}
+		errs = append(errs, w.enqueueUserQueued(ctx, userID, now, fmt.Sprintf("t%d", slot), requeueAfter))
 	}
 	return errors.Join(errs...)
 }

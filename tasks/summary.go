@@ -70,6 +70,9 @@ func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string
 		return nil, err
 	}
 	for code, n := range skips {
+		if rules.Reason(code) == rules.ReasonDoneOnSite {
+			continue // counted with the employer's-site items
+		}
 		s.Skipped = append(s.Skipped, notify.ReasonCount{Code: code, Text: rules.Reason(code).Text(lang), Count: n})
 	}
 	s.SortSkips()

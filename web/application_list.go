@@ -20,6 +20,10 @@ type applicationsData struct {
 	Status, Rule, From, To string
 	Total, Page, Pages     int
 	PrevURL, NextURL, CSV  string
+	// HH says why queued rows wait while access is down; Here is this
+	// page's URL, to come back to after «Повторить».
+	HH   hhConnection
+	Here string
 }
 
 // applicationFilter reads ?status=&rule=&from=&to= (dates in the user's
@@ -80,6 +84,11 @@ func (h *handler) showApplications(w http.ResponseWriter, r *http.Request) {
 		Status: q.Get("status"), Rule: q.Get("rule"), From: q.Get("from"), To: q.Get("to"),
 		Total: total, Page: pageNo, Pages: pages,
 	}
+	if d.HH, err = h.hhConnection(ctx, user.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d.Here = r.URL.RequestURI()
 	for _, st := range store.Statuses {
 		d.Statuses = append(d.Statuses, string(st))
 	}

@@ -49,6 +49,7 @@ func findChromium() string {
 type journeyEnv struct {
 	web     *httptest.Server
 	sandbox *hhsandbox.Sandbox
+	hhURL   string // the sandbox, whose admin API injects faults
 	store   *store.Store
 }
 
@@ -140,7 +141,7 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	web.Config.Handler = app.Handler()
 	web.Start()
 	t.Cleanup(web.Close)
-	return &journeyEnv{web: web, sandbox: sb, store: st}
+	return &journeyEnv{web: web, sandbox: sb, hhURL: sbServer.URL, store: st}
 }
 
 // TestBrowserJourney is a new user's first evening in real headless
@@ -390,4 +391,9 @@ func TestBrowserJourney(t *testing.T) {
 	if last := list[len(list)-1]; last.Name != "Go и DevOps" || !slices.Equal(last.ProfessionalRoles, []string{"160", "96"}) || last.Enabled {
 		t.Errorf("rule saved from the phone: %q roles %q enabled %v", last.Name, last.ProfessionalRoles, last.Enabled)
 	}
+
+	// 8–10, on the phone: hh access breaks and changes, and the person
+	// always sees why and puts it right (access_browser_test.go).
+	accessJourney(t, &journey{env: env, ctx: ctx, base: base, hhUser: hhUser, run: run, read: read, count: count,
+		waitFor: waitFor, submit: submit, failed: failed})
 }

@@ -16,6 +16,7 @@ func templateFuncs(lang string) template.FuncMap {
 		// highlight renders an hh snippet: escaped, with <highlighttext> as <mark>.
 		"highlight": highlight,
 		"reason":    func(code string) string { return rules.Reason(code).Text(lang) },
+		"failure":   func(reason, message string) failure { return explainFailure(reason, message, lang) },
 		"datetime":  formatDateTime,
 		"date":      formatDate,
 		"has":       func(list []string, v string) bool { return slices.Contains(list, v) },

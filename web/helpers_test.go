@@ -68,6 +68,16 @@ func (a storeHHAccess) Client(ctx context.Context, userID int64) (*hh.Client, er
 	return a.oauth.WithToken(acct.Token.AccessToken), nil
 }
 
+// Probe changes nothing here: the web tests that press «Я решил капчу»
+// run the real worker (see newJourneyEnv).
+func (a storeHHAccess) Probe(ctx context.Context, userID int64) (store.AccountState, error) {
+	acct, err := a.st.HHAccountState(ctx, userID)
+	if err != nil {
+		return "", nil
+	}
+	return acct.State, nil
+}
+
 // testEnv is the web app over real HTTP against a temp SQLite store and the
 // hh sandbox.
 type testEnv struct {

@@ -95,7 +95,16 @@ func (h *handler) hhCallback(w http.ResponseWriter, r *http.Request) {
 			h.log.WarnContext(ctx, "revoke replaced hh token", "user_id", user.ID, "error", err)
 		}
 	}
-	h.log.InfoContext(ctx, "hh connected", "user_id", user.ID, "resumes", len(resumes), "reconnect", old != nil)
+	switched := old != nil && old.HHUserID != "" && old.HHUserID != me.ID
+	h.log.InfoContext(ctx, "hh connected", "user_id", user.ID, "resumes", len(resumes), "reconnect", old != nil, "switched", switched)
+	// What waited while access was down goes out now, not at the next tick.
+	if _, err := h.hhAccess.Probe(ctx, user.ID); err != nil {
+		h.log.WarnContext(ctx, "send the queue after connecting hh", "user_id", user.ID, "error", err)
+	}
+	if switched {
+		h.redirect(w, r, "/", "hh_switched")
+		return
+	}
 	h.redirect(w, r, "/", "hh_connected")
 }
 

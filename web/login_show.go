@@ -11,6 +11,7 @@ type loginForm struct {
 	Email       string
 	Error       string
 	CanRegister bool
+	Next        string // the page asked for before signing in
 }
 
 func (h *handler) showLogin(w http.ResponseWriter, r *http.Request) {
@@ -23,5 +24,8 @@ func (h *handler) showLogin(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f *loginForm) {
 	f.CanRegister = h.cfg.Registration != config.RegistrationClosed
+	if next := r.FormValue("next"); next != "" {
+		f.Next = safeNext(next)
+	}
 	h.render(w, r, status, "login", h.newPage(w, r, "login", f))
 }

@@ -60,6 +60,27 @@ var flashes = map[string]string{
 	"hh_disconnect":  "flash.hh_disconnected",
 	"settings_saved": "flash.settings_saved",
 	"hide_failed":    "flash.hide_failed",
+
+	"hh_check_ok":        "flash.hh_check_ok",
+	"hh_check_captcha":   "flash.hh_check_captcha",
+	"hh_check_limit":     "flash.hh_check_limit",
+	"hh_check_failed":    "flash.hh_check_failed",
+	"hh_check_reconnect": "flash.hh_check_reconnect",
+	"hh_check_none":      "flash.hh_check_none",
+	"run_captcha":        "flash.run_captcha",
+	"run_limit":          "flash.run_limit",
+	"run_reconnect":      "flash.run_reconnect",
+	"run_disconnected":   "flash.run_disconnected",
+	"run_resume_gone":    "flash.run_resume_gone",
+	"hh_switched":        "flash.hh_switched",
+	"review_waiting":     "flash.review_waiting",
+	"retry_queued":       "flash.retry_queued",
+	"external_done":      "flash.external_done",
+	"employer_excluded":  "flash.employer_excluded",
+	"bulk_sent":          "flash.bulk_sent",
+	"bulk_partly":        "flash.bulk_partly",
+	"bulk_dismissed":     "flash.bulk_dismissed",
+	"bulk_none":          "flash.bulk_none",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.

@@ -185,7 +185,7 @@ func TestLanguage(t *testing.T) {
 	if !strings.Contains(b.get("/?lang=ru").body, "Home") {
 		t.Error("the user's language (en) does not win over ?lang=ru")
 	}
-	r := b.post("/settings", "/settings", url.Values{"language": {"ru"}, "time_zone": {"Asia/Novosibirsk"}, "summary_hour": {"8"}, "summary_email": {"me@example.com"}})
+	r := b.post("/settings", "/settings", url.Values{"language": {"ru"}, "time_zone": {"Asia/Novosibirsk"}, "summary_hour": {"8"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("save settings = %d\n%s", r.status, r.body)
 	}

@@ -16,7 +16,13 @@ func (h *handler) dismissReviewItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.store.MarkSkipped(r.Context(), user.ID, a.ID, string(rules.ReasonDismissed)); err != nil {
+	// «Готово, убрать» on an employer's-site item records that the person
+	// applied there; anything else is dismissed.
+	reason, flash := rules.ReasonDismissed, "review_dismiss"
+	if a.Status == store.StatusExternal || a.Reason == string(rules.ReasonDirect) {
+		reason, flash = rules.ReasonDoneOnSite, "external_done"
+	}
+	if err := h.store.MarkSkipped(r.Context(), user.ID, a.ID, string(reason)); err != nil {
 		if errors.Is(err, store.ErrIllegalTransition) {
 			h.redirect(w, r, "/review", "")
 			return
@@ -24,7 +30,6 @@ func (h *handler) dismissReviewItem(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	flash := "review_dismiss"
 	if r.PostForm.Get("hide") == "on" {
 		flash = "review_hidden"
 		if err := h.hideOnHH(r, user.ID, a.VacancyID); err != nil {

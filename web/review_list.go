@@ -24,6 +24,16 @@ type reviewData struct {
 	// ErrorID and Error: a send refused before it left (an empty letter).
 	ErrorID int64
 	Error   string
+	// RuleList and Rule: the filter by rule (0: every rule); Total counts
+	// the items of every rule.
+	RuleList []store.Rule
+	Rule     int64
+	Total    int
+	// Texts are the vacancies' texts from hh, by vacancy id, folded on
+	// each card; Refresh: something sent is on its way, so the page
+	// reloads itself until it has gone.
+	Texts   map[string]string
+	Refresh bool
 }
 
 func (h *handler) showReview(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +58,21 @@ func (h *handler) loadReview(r *http.Request) (*reviewData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &reviewData{HH: conn, Items: items, Rules: map[int64]string{}}
+	conn.Back = "/review"
+	d := &reviewData{HH: conn, Rules: map[int64]string{}, Total: len(items)}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("rule"), 10, 64); err == nil && id > 0 {
+		d.Rule = id
+		conn.Back = "/review?rule=" + strconv.FormatInt(id, 10)
+		d.HH = conn
+	}
+	var ids []string
+	for _, a := range items {
+		if d.Rule == 0 || a.RuleID == d.Rule {
+			d.Items = append(d.Items, a)
+			ids = append(ids, a.VacancyID)
+		}
+	}
+	d.Texts = h.loadVacancyTexts(ctx, user.ID, ids)
 	for _, id := range sentIDs(r) {
 		a, err := h.store.Application(ctx, user.ID, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -61,11 +85,15 @@ func (h *handler) loadReview(r *http.Request) (*reviewData, error) {
 			continue // back in the queue: it is listed above
 		}
 		d.Sent = append(d.Sent, *a)
+		if a.Status == store.StatusQueued && a.Reason == "" && conn.WaitReason() == "" {
+			d.Refresh = true
+		}
 	}
 	rulesList, err := h.store.Rules(ctx, user.ID)
 	if err != nil {
 		return nil, err
 	}
+	d.RuleList = rulesList
 	for _, rl := range rulesList {
 		d.Rules[rl.ID] = rl.Name
 	}
@@ -90,14 +118,26 @@ func sentIDs(r *http.Request) []int64 {
 	return ids
 }
 
-// rememberSent puts id first in the sent cookie.
-func (h *handler) rememberSent(w http.ResponseWriter, r *http.Request, id int64) {
-	parts := []string{strconv.FormatInt(id, 10)}
-	for _, old := range sentIDs(r) {
-		if old != id && len(parts) < maxSent {
-			parts = append(parts, strconv.FormatInt(old, 10))
+// rememberSent puts ids first in the sent cookie.
+func (h *handler) rememberSent(w http.ResponseWriter, r *http.Request, ids ...int64) {
+	var parts []string
+	seen := map[int64]bool{}
+	for _, id := range append(ids, sentIDs(r)...) {
+		if !seen[id] && len(parts) < maxSent {
+			seen[id] = true
+			parts = append(parts, strconv.FormatInt(id, 10))
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sentCookie, Value: strings.Join(parts, "."), Path: "/review", MaxAge: 24 * 3600,
 		HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+// sentFlash is what the person is told after sending: on its way, or, while
+// hh access is down, that it waits until access is back.
+func (h *handler) sentFlash(r *http.Request, userID int64) string {
+	conn, err := h.hhConnection(r.Context(), userID)
+	if err == nil && conn.WaitReason() != "" {
+		return "review_waiting"
+	}
+	return "review_sent"
 }

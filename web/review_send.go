@@ -49,7 +49,7 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 		h.log.ErrorContext(r.Context(), "enqueue application", "user_id", user.ID, "application_id", a.ID, "error", err)
 	}
 	h.rememberSent(w, r, a.ID)
-	h.redirect(w, r, "/review", "review_sent")
+	h.redirect(w, r, "/review", h.sentFlash(r, user.ID))
 }
 
 // renderReviewError shows the queue again with the letter kept and the

@@ -29,7 +29,9 @@ func (h *handler) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /hh/connect", h.signedIn(h.connectHH))
 	mux.HandleFunc("GET /hh/callback", h.signedIn(h.hhCallback))
+	mux.HandleFunc("GET /hh/disconnect", h.signedIn(h.confirmDisconnectHH))
 	mux.HandleFunc("POST /hh/disconnect", h.signedIn(h.disconnectHH))
+	mux.HandleFunc("POST /hh/check", h.signedIn(h.checkHH))
 
 	mux.HandleFunc("GET /rules", h.signedIn(h.showRules))
 	mux.HandleFunc("GET /rules/new", h.signedIn(h.showNewRule))
@@ -37,14 +39,17 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /rules/{id}", h.signedIn(h.showRule))
 	mux.HandleFunc("POST /rules/{id}", h.signedIn(h.updateRule))
 	mux.HandleFunc("POST /rules/{id}/run", h.signedIn(h.runRule))
+	mux.HandleFunc("GET /rules/{id}/delete", h.signedIn(h.confirmDeleteRule))
 	mux.HandleFunc("POST /rules/{id}/delete", h.signedIn(h.deleteRule))
 	mux.HandleFunc("GET /rules/{id}/preview", h.signedIn(h.previewRule))
 
 	mux.HandleFunc("GET /review", h.signedIn(h.showReview))
 	mux.HandleFunc("POST /review/{id}/send", h.signedIn(h.sendReviewItem))
 	mux.HandleFunc("POST /review/{id}/dismiss", h.signedIn(h.dismissReviewItem))
+	mux.HandleFunc("POST /review/bulk", h.signedIn(h.bulkReview))
 
 	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))
+	mux.HandleFunc("POST /applications/{id}/retry", h.signedIn(h.retryApplication))
 	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))

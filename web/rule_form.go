@@ -27,6 +27,10 @@ type ruleFormData struct {
 	Stored       *store.Rule // nil for a new rule
 	NoResumes    bool
 	LastRun      *lastRunView // nil for a new rule or one never run
+	// HH is the account's state: the page warns when access is down, and
+	// ResumeGone says the rule's resume is not the connected person's.
+	HH         hhConnection
+	ResumeGone bool
 }
 
 // parsedRule is a rule read from a form plus the errors found while reading
@@ -158,6 +162,21 @@ func (h *handler) renderRuleForm(w http.ResponseWriter, r *http.Request, status 
 		d.Resumes = append(d.Resumes, option{Value: res.ID, Label: label})
 	}
 	d.NoResumes = len(d.Resumes) == 0
+	if id := d.Rule.ResumeID; id != "" && !optionsHave(d.Resumes, id) {
+		// Not among the resumes known now (hh disconnected, another person
+		// connected, the resume deleted): kept, so saving keeps it.
+		d.Resumes = append(d.Resumes, option{Value: id, Label: translate(lang, "rule.resume_unknown", id)})
+		d.ResumeGone = len(resumes) > 0
+	}
+	conn, err := h.hhConnection(r.Context(), currentUser(r).ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if d.ID != 0 {
+		conn.Back = "/rules/" + strconv.FormatInt(d.ID, 10)
+	}
+	d.HH = conn
 	if d.Raw == nil {
 		d.Raw = map[string]string{}
 		d.Raw[rules.FieldDailyLimit] = strconv.Itoa(d.Rule.DailyLimit)
@@ -170,6 +189,15 @@ func (h *handler) renderRuleForm(w http.ResponseWriter, r *http.Request, status 
 		d.Errors = map[string]string{}
 	}
 	h.render(w, r, status, "rule_form", h.newPage(w, r, "rules", d))
+}
+
+func optionsHave(opts []option, v string) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // pathID reads {id} from the path; ok is false when it is not a positive number.

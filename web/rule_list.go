@@ -8,6 +8,7 @@ import (
 
 type ruleListData struct {
 	Rules []store.Rule
+	HH    hhConnection
 }
 
 func (h *handler) showRules(w http.ResponseWriter, r *http.Request) {
@@ -17,5 +18,11 @@ func (h *handler) showRules(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "rules", h.newPage(w, r, "rules", &ruleListData{Rules: list}))
+	conn, err := h.hhConnection(r.Context(), user.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	conn.Back = "/rules"
+	h.render(w, r, http.StatusOK, "rules", h.newPage(w, r, "rules", &ruleListData{Rules: list, HH: conn}))
 }

@@ -30,6 +30,11 @@ func (h *handler) updateRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	if len(resumes) == 0 && p.rule.ResumeID == stored.ResumeID {
+		// hh is not connected, so the person's resumes are unknown: the
+		// rule keeps the resume it was saved with and stays editable.
+		cat.Resumes = nil
+	}
 	if errs := p.validate(cat, visitorOf(r).lang); len(errs) > 0 {
 		d := &ruleFormData{ID: stored.ID, Rule: p.rule, Raw: p.raw, Errors: errs, Stored: stored,
 			ExcludeWords: r.PostForm.Get(rules.FieldExcludeWords)}

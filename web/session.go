@@ -145,7 +145,7 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 func (h *handler) signedIn(fn http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if visitorOf(r).user == nil {
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			http.Redirect(w, r, loginURL(r), http.StatusSeeOther)
 			return
 		}
 		fn(w, r)

@@ -30,7 +30,9 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if err != nil || hour < 0 || hour > 23 {
 		d.Errors["summary_hour"] = "settings.summary_hour_invalid"
 	}
-	if d.SummaryEmail != "" && checkEmail(d.SummaryEmail) != "" {
+	if d.SummaryEmail != "" && h.cfg.SMTPURL == "" {
+		d.Errors["summary_email"] = "settings.summary_email_no_smtp"
+	} else if d.SummaryEmail != "" && checkEmail(d.SummaryEmail) != "" {
 		d.Errors["summary_email"] = "settings.summary_email_invalid"
 	}
 	if len(d.Errors) > 0 {

@@ -27,6 +27,7 @@ type settingsData struct {
 	Email        string
 	InviteCode   string // shown to the admin when REGISTRATION=invite
 	InviteURL    string
+	NoMail       bool // SMTP is not configured: summaries are on the site only
 }
 
 func (h *handler) showSettings(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +49,7 @@ func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	d.HH, d.Email, d.TimeZones = conn, user.Email, commonTimeZones
+	d.NoMail = h.cfg.SMTPURL == ""
 	for i := 0; i < 24; i++ {
 		d.Hours = append(d.Hours, i)
 	}

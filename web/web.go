@@ -34,6 +34,11 @@ type HHAccess interface {
 	// Client returns a client with a valid token, refreshed if it expired;
 	// an error when the account is not connected or must be reconnected.
 	Client(ctx context.Context, userID int64) (*hh.Client, error)
+	// Probe asks hh at once whether the user's paused account (captcha,
+	// limit) may work again, lifts the pause when hh agrees and sends what
+	// waits in the queue; it returns the account's state afterwards ("" when
+	// none is connected). An error: hh could not be asked.
+	Probe(ctx context.Context, userID int64) (store.AccountState, error)
 }
 
 // Deps is everything the web app needs. Config, Store, OAuth, HHAccess and
@@ -108,6 +113,7 @@ type handler struct {
 	queues    http.Handler
 	sbAdmin   http.Handler
 	ready     func(context.Context) error
+	texts     *vacancyTexts
 }
 
 // New builds the web app. It parses every template up front, so a broken
@@ -195,6 +201,7 @@ func New(d Deps) (*Server, error) {
 		queues:    d.QueueDashboard,
 		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
+		texts:     &vacancyTexts{},
 	}
 	return &Server{handler: h.middleware(h.routes())}, nil
 }

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/otklik/otklik/store"
+)
+
+// The review queue on a long evening: each card unfolds the vacancy's text
+// (from hh), the queue filters by rule, ticked items are sent or dismissed
+// together, and what was sent updates by itself.
+func TestReviewQueueEveryday(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	ctx := context.Background()
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	form := validRuleForm(resume)
+	first := createRule(t, b, form)
+	form.Set("name", "Второе")
+	second := createRule(t, b, form)
+	vs := env.sandbox.Vacancies()
+	ok := addReviewItem(t, env, userID, first, resume, vs[0].ID, "mode_review")
+	noLetter := addReviewItem(t, env, userID, first, resume, vs[1].ID, "letter_required")
+	must(t, env.store.Requeue(ctx, userID, noLetter.ID, ""))
+	must(t, env.store.MarkReview(ctx, userID, noLetter.ID, "letter_required", ""))
+	other := addReviewItem(t, env, userID, second, resume, vs[2].ID, "mode_review")
+
+	page := b.get("/review").body
+	card := between(page, fmt.Sprintf(`id="item-%d"`, ok.ID), "</li>")
+	text := between(card, `<details class="vacancy-text">`, "</details>")
+	if !strings.Contains(text, "<summary>Текст вакансии</summary>") || strings.Contains(between(text, `<div class="text">`, "</div>"), "<p>") {
+		t.Errorf("the card has no folded plain vacancy text:\n%s", text)
+	}
+	if strings.Contains(card, `name="hide"`) && !strings.Contains(card, `<button class="secondary" type="submit" name="hide" value="on">Убрать и скрыть на hh.ru</button>`) {
+		t.Error("hiding on hh is not its own button")
+	}
+
+	// Filter by rule.
+	filtered := b.get(fmt.Sprintf("/review?rule=%d", second)).body
+	if strings.Contains(filtered, fmt.Sprintf(`id="item-%d"`, ok.ID)) || !strings.Contains(filtered, fmt.Sprintf(`id="item-%d"`, other.ID)) {
+		t.Error("the rule filter does not show only that rule's items")
+	}
+
+	// Bulk send: the item whose required letter is empty stays, and the
+	// person is told.
+	r := b.post("/review", "/review/bulk", url.Values{"action": {"send"}, "id": {fmt.Sprint(ok.ID), fmt.Sprint(noLetter.ID)}, "next": {"/review"}})
+	if r.status != http.StatusSeeOther || r.location != "/review" {
+		t.Fatalf("bulk send = %d %q", r.status, r.location)
+	}
+	if a, _ := env.store.Application(ctx, userID, ok.ID); a.Status != store.StatusQueued {
+		t.Errorf("bulk-sent item is %s", a.Status)
+	}
+	if a, _ := env.store.Application(ctx, userID, noLetter.ID); a.Status != store.StatusReview {
+		t.Errorf("an item with an empty required letter was sent: %s", a.Status)
+	}
+	page = b.get("/review").body
+	if !strings.Contains(page, "остальные остались на проверке") {
+		t.Error("no word that some stayed in review")
+	}
+	if !strings.Contains(page, `<meta http-equiv="refresh" content="5">`) {
+		t.Error("the page does not update itself while a sent item is on its way")
+	}
+
+	// Bulk dismiss, and another person's ids are left alone.
+	ob := env.browser()
+	ob.register("b@example.com", "password1")
+	ob.post("/review", "/review/bulk", url.Values{"action": {"dismiss"}, "id": {fmt.Sprint(other.ID)}})
+	if a, _ := env.store.Application(ctx, userID, other.ID); a.Status != store.StatusReview {
+		t.Errorf("another person dismissed this person's item: %s", a.Status)
+	}
+	b.post("/review", "/review/bulk", url.Values{"action": {"dismiss"}, "id": {fmt.Sprint(other.ID), fmt.Sprint(noLetter.ID)}})
+	for _, id := range []int64{other.ID, noLetter.ID} {
+		if a, _ := env.store.Application(ctx, userID, id); a.Status != store.StatusSkipped {
+			t.Errorf("bulk-dismissed item %d is %s", id, a.Status)
+		}
+	}
+	if r := b.post("/review", "/review/bulk", url.Values{"action": {"send"}}); !strings.Contains(b.get(r.location).body, "Ничего не выбрано") {
+		t.Error("an empty selection says nothing")
+	}
+}
+
+func TestPlainText(t *testing.T) {
+	got := plainText(`<p><strong>Go</strong> &amp; SQL</p><ul><li>один</li><li>два</li></ul><script>x</script>`)
+	want := "Go & SQL\n\n• один\n• два\nx"
+	if got != want {
+		t.Errorf("plainText = %q, want %q", got, want)
+	}
+}
