@@ -102,6 +102,38 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 	return nil
 }
 
+// DeleteOtherSessions signs a user out of every browser but the one whose
+// session is keepID ("sign out everywhere", a password change) and reports
+// how many sessions ended.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, keepID string) (int64, error) {
+	n, err := s.exec(ctx, s.db, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete other sessions of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// ChangePassword replaces a user's bcrypt hash and ends every session of
+// theirs but keepID, in one transaction: no session signed in with the old
+// password outlives the change.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, passwordHash, keepID string) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n, err := s.exec(ctx, tx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		_, err = s.exec(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: change password of user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes sessions that expired before now and reports how many.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	n, err := s.exec(ctx, s.db, `DELETE FROM sessions WHERE expires_at <= ?`, ts(now))

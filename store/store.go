@@ -62,6 +62,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("store: open: %w", err)
 		}
+		// The database holds every user's data: created 0600 here, before
+		// SQLite creates it 0644. SQLite gives its -wal and -shm files the
+		// database file's mode.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+		f.Close()
 	}
 	db, err := sqlx.Open("sqlite3", full)
 	if err != nil {
@@ -78,6 +86,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if path != "" {
+		restrictFiles(path)
 	}
 	if opts.Migrate {
 		if err := s.Migrate(ctx); err != nil {
@@ -97,6 +108,17 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("store: ping: %w", err)
 	}
 	return nil
+}
+
+// restrictFiles makes the database's files (written by an older Otklik,
+// or copied in) readable by their owner only. It is best effort: a file that
+// belongs to someone else keeps its mode, and the database still opens.
+func restrictFiles(path string) {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+	}
 }
 
 // sqliteDSN returns dsn as a go-sqlite3 "file:" URI with Otklik's pragmas and

@@ -74,6 +74,7 @@ func (w *Worker) Tick(ctx context.Context) error {
 		w.enqueueRefreshes(ctx, now),
 		w.enqueueSummaries(ctx, now),
 		w.enqueueQueued(ctx, now),
+		w.enqueueCleanup(ctx, now),
 	)
 }
 

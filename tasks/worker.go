@@ -121,6 +121,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeApply, w.handleApply)
 	mux.HandleFunc(TypeTokenRefresh, w.handleTokenRefresh)
 	mux.HandleFunc(TypeSummarySend, w.handleSummary)
+	mux.HandleFunc(TypeSessionsCleanup, w.handleSessionsCleanup)
 }
 
 // ServerConfig is the asynq server configuration the worker expects:

@@ -11,15 +11,12 @@ const QueueDashboardPath = "/admin/queues"
 const dashboardCSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; " +
 	"font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-// adminOnly serves next to signed-in admins; others get the sign-in page or
-// a plain 404, so the dashboard's existence is not advertised.
+// adminOnly serves next to signed-in admins; everyone else, signed in or
+// not, gets a plain 404, so the dashboard's existence is not advertised.
 func (h *handler) adminOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user := currentUser(r)
-		switch {
-		case user == nil:
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
-		case !user.IsAdmin:
+		switch user := currentUser(r); {
+		case user == nil || !user.IsAdmin:
 			h.notFound(w, r)
 		default:
 			w.Header().Set("Content-Security-Policy", dashboardCSP)

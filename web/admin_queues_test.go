@@ -13,9 +13,17 @@ func TestQueueDashboardIsForAdminsOnly(t *testing.T) {
 	})
 	env := newTestEnv(t, func(d *Deps) { d.QueueDashboard = dashboard })
 
+	// Signed out, the dashboard answers as any unknown path does: its
+	// existence is not given away by a redirect to the sign-in page.
 	anon := env.browser()
-	if r := anon.get(QueueDashboardPath); r.status != http.StatusSeeOther || r.location != "/login" {
-		t.Errorf("signed out: %d to %q, want the sign-in page", r.status, r.location)
+	unknown := anon.get("/admin/nothing-here")
+	for _, path := range []string{QueueDashboardPath, QueueDashboardPath + "/api/queues"} {
+		if r := anon.get(path); r.status != http.StatusNotFound || r.body != unknown.body {
+			t.Errorf("signed out %s: %d to %q, want the same 404 as an unknown path", path, r.status, r.location)
+		}
+	}
+	if r := anon.postRaw(QueueDashboardPath+"/api/queues/default:pause", nil, map[string]string{"Sec-Fetch-Site": "same-origin"}); r.status != http.StatusNotFound {
+		t.Errorf("signed out POST: %d, want 404", r.status)
 	}
 
 	admin := env.browser()

@@ -132,7 +132,7 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	app, err := New(Deps{
 		Config: config.Config{BaseURL: base, SecretKey: secret, HHAPIURL: sbServer.URL, HHOAuthURL: sbServer.URL,
 			Registration: config.RegistrationOpen},
-		Store: st, OAuth: oauth, HHAccess: worker, Jobs: tasks.Jobs{Queue: queue, Store: st, Inspector: inspector},
+		Store: st, Redis: rdb, OAuth: oauth, HHAccess: worker, Jobs: tasks.Jobs{Queue: queue, Store: st, Inspector: inspector},
 		Logger: logger, PasswordCost: bcrypt.MinCost,
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ const preSessionCookie = "otklik_csrf"
 type csrfSigner struct {
 	key    []byte
 	secure bool
+	cookie string // the pre-session cookie's name (with __Host- behind TLS)
 }
 
 func (c csrfSigner) mac(v string) string {
@@ -36,12 +37,12 @@ func (c csrfSigner) mac(v string) string {
 // a new cookie when there is none.
 func (c csrfSigner) token(w http.ResponseWriter, r *http.Request) string {
 	v := ""
-	if ck, err := r.Cookie(preSessionCookie); err == nil && validRandomToken(ck.Value) {
+	if ck, err := r.Cookie(c.cookie); err == nil && validRandomToken(ck.Value) {
 		v = ck.Value
 	} else {
 		v = randomToken()
 		http.SetCookie(w, &http.Cookie{
-			Name: preSessionCookie, Value: v, Path: "/",
+			Name: c.cookie, Value: v, Path: "/",
 			HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode,
 		})
 	}
@@ -50,7 +51,7 @@ func (c csrfSigner) token(w http.ResponseWriter, r *http.Request) string {
 
 // valid checks a form token against the request's pre-session cookie.
 func (c csrfSigner) valid(r *http.Request, formToken string) bool {
-	ck, err := r.Cookie(preSessionCookie)
+	ck, err := r.Cookie(c.cookie)
 	if err != nil || ck.Value == "" {
 		return false
 	}

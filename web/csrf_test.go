@@ -21,9 +21,20 @@ func TestCSRFRefused(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	b.connectHH(env.applicant(0).ID, true)
 	resume := publishedResume(t, env, u.ID)
+	// The browser still holds the pre-session cookie of the sign-up form;
+	// the token that goes with it is good for signed-out forms only.
+	var own string
+	for _, c := range b.c.Jar.Cookies(mustURL(env.server.URL)) {
+		if c.Name == preSessionCookie {
+			own = c.Value + "." + csrfSigner{key: deriveKey(env.cfg.SecretKey, "web csrf")}.mac(c.Value)
+		}
+	}
+	if own == "" {
+		t.Fatal("no pre-session cookie kept from the sign-up form")
+	}
 
 	cases := []struct {
 		name   string
@@ -35,6 +46,7 @@ func TestCSRFRefused(t *testing.T) {
 		{"no token, same Origin", "", map[string]string{"Origin": env.server.URL}},
 		{"no token, same-origin fetch metadata", "", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": env.server.URL}},
 		{"pre-session token of another browser", env.browser().csrf("/login"), nil},
+		{"own signed-out token while signed in", own, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,13 +89,13 @@ func TestCSRFSignedOutForms(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	r := b.postRaw("/register", url.Values{"email": {"x@example.com"}, "password": {"password1"}}, nil)
+	r := b.postRaw("/register", url.Values{"email": {"x@example.com"}, "password": {"good password 1"}}, nil)
 	if r.status != http.StatusForbidden {
 		t.Errorf("sign-up without token = %d, want 403", r.status)
 	}
 	// A token without its cookie (another browser's) does not pass either.
 	token := env.browser().csrf("/register")
-	r = b.postRaw("/register", url.Values{"email": {"x@example.com"}, "password": {"password1"}, "csrf": {token}}, nil)
+	r = b.postRaw("/register", url.Values{"email": {"x@example.com"}, "password": {"good password 1"}, "csrf": {token}}, nil)
 	if r.status != http.StatusForbidden {
 		t.Errorf("sign-up with another browser's token = %d, want 403", r.status)
 	}

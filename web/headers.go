@@ -26,6 +26,17 @@ func contentSecurityPolicy(oauthURL string) string {
 	}, "; ")
 }
 
+// sandboxCSP is the policy of the hh sandbox's pages: the app's, except
+// that their one stylesheet is inline in the page (the sandbox is a
+// self-contained emulator, with no static files of its own).
+const sandboxCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+
+// SandboxHeaders gives the hh sandbox mounted in the web app (its OAuth
+// consent, captcha and vacancy pages, and its API) the app's security
+// headers, so that no other site can frame its pages.
+func SandboxHeaders(next http.Handler) http.Handler { return securityHeaders(sandboxCSP, next) }
+
 // securityHeaders sets the headers every response carries.
 func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

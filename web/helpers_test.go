@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/otklik/otklik/config"
@@ -89,6 +91,8 @@ type testEnv struct {
 	server  *httptest.Server
 	jobs    *fakeJobs
 	cfg     config.Config
+	redis   *miniredis.Miniredis
+	deps    Deps
 }
 
 type envOption func(*Deps)
@@ -118,9 +122,15 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 		Registration: config.RegistrationOpen,
 	}
 	jobs := &fakeJobs{}
+	// Each test its own Redis: the throttle's counters are per address and
+	// every test browser comes from 127.0.0.1.
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
 	d := Deps{
 		Config:   cfg,
 		Store:    st,
+		Redis:    rdb,
 		OAuth:    oauth,
 		HHAccess: storeHHAccess{st: st, oauth: oauth},
 		Jobs:     jobs,
@@ -139,7 +149,8 @@ func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &testEnv{t: t, store: st, sandbox: sb, hhURL: sbServer.URL, oauth: oauth, server: srv, jobs: jobs, cfg: d.Config}
+	return &testEnv{t: t, store: st, sandbox: sb, hhURL: sbServer.URL, oauth: oauth, server: srv, jobs: jobs, cfg: d.Config,
+		redis: mr, deps: d}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so
@@ -149,6 +160,14 @@ type browser struct {
 	env  *testEnv
 	c    *http.Client
 	last string // the last HTML body fetched
+	ip   string // sent as X-Forwarded-For when set (envs with TrustForwardedFor)
+}
+
+// from makes b's requests come from ip, as a proxy trusted by the app would
+// say.
+func (b *browser) from(ip string) *browser {
+	b.ip = ip
+	return b
 }
 
 func (e *testEnv) browser() *browser {
@@ -170,6 +189,9 @@ type response struct {
 
 func (b *browser) do(req *http.Request) response {
 	b.t.Helper()
+	if b.ip != "" {
+		req.Header.Set("X-Forwarded-For", b.ip)
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

@@ -14,7 +14,7 @@ func TestConnectHHEndToEnd(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	hhUser := env.applicant(0)
 
 	r := b.connectHH(hhUser.ID, true)
@@ -77,7 +77,7 @@ func TestConnectForceLogin(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	b.register("a@example.com", "password1")
+	b.register("a@example.com", "good password 1")
 	r := b.get("/hh/connect?force_login=1")
 	loc, _ := url.Parse(r.location)
 	if loc.Query().Get("force_login") != "true" || loc.Query().Get("state") == "" ||
@@ -90,7 +90,7 @@ func TestOAuthStateRefused(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	hhUser := env.applicant(0)
 	ctx := context.Background()
 
@@ -134,7 +134,7 @@ func TestOAuthStateRefused(t *testing.T) {
 
 	// Another person's state does not work in this session.
 	other := env.browser()
-	other.register("b@example.com", "password1")
+	other.register("b@example.com", "good password 1")
 	start = other.get("/hh/connect")
 	auth, _ = url.Parse(start.location)
 	if r := b.get("/hh/callback?code=whatever&state=" + url.QueryEscape(auth.Query().Get("state"))); r.status != http.StatusBadRequest {
@@ -149,7 +149,7 @@ func TestOAuthAccessDenied(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	r := b.connectHH(env.applicant(0).ID, false)
 	if r.status != http.StatusOK || !strings.Contains(r.body, "Вы не разрешили Otklik доступ к hh.ru") {
 		t.Fatalf("access_denied page = %d\n%s", r.status, r.body)

@@ -1,34 +1,32 @@
 package web
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base32"
-	"strconv"
-	"strings"
+	"net/url"
+	"time"
+
+	"github.com/otklik/otklik/store"
 )
 
-// inviteCode is the code that lets the next person register when
-// REGISTRATION=invite. It is derived from SECRET_KEY and the number of users,
-// so it needs no table and is good for one sign-up: once someone registers
-// with it, the count moves on and the admin's settings page shows a new one.
-func (h *handler) inviteCode(users int) string {
-	m := hmac.New(sha256.New, h.inviteKey)
-	m.Write([]byte("invite:" + strconv.Itoa(users)))
-	code := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(m.Sum(nil))[:12]
-	return code[:4] + "-" + code[4:8] + "-" + code[8:]
+// inviteTTL is how long an invite an admin creates stays good.
+const inviteTTL = 7 * 24 * time.Hour
+
+// inviteView is a pending invite as the admin's settings page shows it.
+type inviteView struct {
+	ID        int64
+	Code      string // grouped by four, as people read it out
+	URL       string
+	ExpiresAt time.Time
 }
 
-// validInvite compares a typed code with the current one, forgiving case,
-// spaces and dashes.
-func (h *handler) validInvite(users int, typed string) bool {
-	norm := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r == '-' || r == ' ' {
-				return -1
-			}
-			return r
-		}, strings.ToUpper(strings.TrimSpace(s)))
+func (h *handler) inviteView(inv store.Invite) inviteView {
+	code := inv.Code
+	grouped := ""
+	for i := 0; i < len(code); i += 4 {
+		if i > 0 {
+			grouped += "-"
+		}
+		grouped += code[i:min(i+4, len(code))]
 	}
-	return tokensEqual(norm(typed), norm(h.inviteCode(users)))
+	return inviteView{ID: inv.ID, Code: grouped, ExpiresAt: inv.ExpiresAt,
+		URL: h.cfg.BaseURL.String() + "/register?invite=" + url.QueryEscape(grouped)}
 }

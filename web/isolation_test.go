@@ -107,7 +107,7 @@ func TestUnknownIDs404(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	b.register("a@example.com", "password1")
+	b.register("a@example.com", "good password 1")
 	for _, p := range []string{"/rules/999", "/rules/abc", "/rules/999/preview", "/nowhere"} {
 		if r := b.get(p); r.status != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, r.status)

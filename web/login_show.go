@@ -10,6 +10,7 @@ import (
 type loginForm struct {
 	Email       string
 	Error       string
+	Retry       string // when to try again, with Error auth.throttled
 	CanRegister bool
 	Next        string // the page asked for before signing in
 }

@@ -9,6 +9,6 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.clearCookie(w, sessionCookie)
+	h.clearCookie(w, h.cookieName(sessionCookie))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

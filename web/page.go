@@ -34,11 +34,11 @@ func (h *handler) newPage(w http.ResponseWriter, r *http.Request, nav string, da
 			p.Loc = loc
 		}
 	}
-	if ck, err := r.Cookie(flashCookie); err == nil {
+	if ck, err := r.Cookie(h.cookieName(flashCookie)); err == nil {
 		if key, ok := flashes[ck.Value]; ok {
 			p.Flash = translate(v.lang, key)
 		}
-		h.clearCookie(w, flashCookie)
+		h.clearCookie(w, h.cookieName(flashCookie))
 	}
 	return p
 }
@@ -81,12 +81,17 @@ var flashes = map[string]string{
 	"bulk_partly":        "flash.bulk_partly",
 	"bulk_dismissed":     "flash.bulk_dismissed",
 	"bulk_none":          "flash.bulk_none",
+	// Accounts (issue 13).
+	"password_changed": "flash.password_changed",
+	"sessions_ended":   "flash.sessions_ended",
+	"invite_created":   "flash.invite_created",
+	"invite_deleted":   "flash.invite_deleted",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.
 func (h *handler) redirect(w http.ResponseWriter, r *http.Request, url, flash string) {
 	if flash != "" {
-		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: flash, Path: "/", MaxAge: 60,
+		http.SetCookie(w, &http.Cookie{Name: h.cookieName(flashCookie), Value: flash, Path: "/", MaxAge: 60,
 			HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
 	}
 	http.Redirect(w, r, url, http.StatusSeeOther)

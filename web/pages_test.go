@@ -66,7 +66,7 @@ func TestBrokenTemplateFailsNew(t *testing.T) {
 		return nil
 	})
 	env := newTestEnv(t) // a working Deps to copy
-	base := Deps{Config: env.cfg, Store: env.store, OAuth: env.oauth, HHAccess: storeHHAccess{env.store, env.oauth}, Jobs: env.jobs}
+	base := Deps{Config: env.cfg, Store: env.store, Redis: env.deps.Redis, OAuth: env.oauth, HHAccess: storeHHAccess{env.store, env.oauth}, Jobs: env.jobs}
 
 	base.Templates = good
 	if _, err := New(base); err != nil {
@@ -175,7 +175,7 @@ func TestLanguage(t *testing.T) {
 		t.Error("the language choice is not remembered")
 	}
 	// Signing up keeps the language chosen before it, as the user's setting.
-	if u := b.register("a@example.com", "password1"); u.Language != "en" {
+	if u := b.register("a@example.com", "good password 1"); u.Language != "en" {
 		t.Errorf("signed up in English, language setting %q", u.Language)
 	}
 	if !strings.Contains(b.get("/").body, "Home") {
@@ -194,7 +194,7 @@ func TestLanguage(t *testing.T) {
 	}
 
 	// Someone who never switched signs up in Russian.
-	if u := env.browser().register("b@example.com", "password1"); u.Language != "ru" {
+	if u := env.browser().register("b@example.com", "good password 1"); u.Language != "ru" {
 		t.Errorf("signed up without choosing, language setting %q", u.Language)
 	}
 }
@@ -203,7 +203,7 @@ func TestSettingsValidation(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	for _, form := range []url.Values{
 		{"language": {"de"}, "time_zone": {"Europe/Moscow"}, "summary_hour": {"20"}},
 		{"language": {"ru"}, "time_zone": {"Mars/Olympus"}, "summary_hour": {"20"}},

@@ -5,18 +5,14 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/store"
 )
 
-const (
-	minPasswordRunes = 8
-	maxPasswordBytes = 72 // bcrypt reads no further
-	maxEmailBytes    = 254
-)
+const maxEmailBytes = 254
 
 // register creates an account as REGISTRATION allows and signs the person
 // in at once.
@@ -25,7 +21,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	form, users, err := h.registerPolicy(r)
+	form, _, err := h.registerPolicy(r)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -40,21 +36,23 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		show(http.StatusForbidden)
 		return
 	}
-	if !h.throttle.allow(h.clientIP(r), "", h.now()) {
-		form.Error = "auth.throttled"
+	wait, err := h.throttle.signUpWait(r.Context(), h.clientIP(r))
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if wait > 0 {
+		form.Error, form.Retry = "auth.throttled", h.tooManyRequests(w, r, wait)
 		show(http.StatusTooManyRequests)
 		return
 	}
 	if key := checkEmail(form.Email); key != "" {
 		form.Errors["email"] = key
 	}
-	switch {
-	case utf8.RuneCountInString(password) < minPasswordRunes:
-		form.Errors["password"] = "register.password_short"
-	case len(password) > maxPasswordBytes:
-		form.Errors["password"] = "register.password_long"
+	if key := checkPassword(password, form.Email); key != "" {
+		form.Errors["password"] = key
 	}
-	if form.NeedInvite && !h.validInvite(users, form.Invite) {
+	if form.NeedInvite && form.Invite == "" {
 		form.Errors["invite"] = "register.invite_wrong"
 	}
 	if len(form.Errors) > 0 {
@@ -66,9 +64,22 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	user, err := h.store.CreateUser(r.Context(), form.Email, string(hash))
-	if errors.Is(err, store.ErrConflict) {
+	var user *store.User
+	if h.cfg.Registration == config.RegistrationInvite {
+		// The code is taken in the same transaction as the account is
+		// made: one code, one account, however many sign-ups race.
+		user, err = h.store.CreateUserWithInvite(r.Context(), form.Email, string(hash), form.Invite)
+	} else {
+		user, err = h.store.CreateUser(r.Context(), form.Email, string(hash))
+	}
+	switch {
+	case errors.Is(err, store.ErrConflict):
 		form.Errors["email"] = "register.email_taken"
+	case errors.Is(err, store.ErrInviteUnusable):
+		// NeedInvite too: someone else became the first user meanwhile.
+		form.Errors["invite"], form.NeedInvite = "register.invite_wrong", true
+	}
+	if len(form.Errors) > 0 {
 		show(http.StatusUnprocessableEntity)
 		return
 	}
@@ -90,6 +101,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	h.rememberDevice(w, r, user)
 	h.log.InfoContext(r.Context(), "user registered", "user_id", user.ID, "admin", user.IsAdmin)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

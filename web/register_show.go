@@ -15,6 +15,7 @@ type registerForm struct {
 	NeedInvite  bool
 	Errors      map[string]string
 	Error       string
+	Retry       string // when to try again, with Error auth.throttled
 }
 
 func (h *handler) showRegister(w http.ResponseWriter, r *http.Request) {

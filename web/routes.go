@@ -54,6 +54,12 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))
 
+	// Accounts (issue 13).
+	mux.HandleFunc("POST /settings/password", h.signedIn(h.changePassword))
+	mux.HandleFunc("POST /settings/sessions/end", h.signedIn(h.endOtherSessions))
+	mux.HandleFunc("POST /settings/invites", h.signedIn(h.createInvite))
+	mux.HandleFunc("POST /settings/invites/{id}/delete", h.signedIn(h.deleteInvite))
+
 	if h.queues != nil {
 		mux.Handle(QueueDashboardPath, h.adminOnly(h.queues))
 		mux.Handle(QueueDashboardPath+"/", h.adminOnly(h.queues))

@@ -16,7 +16,7 @@ import (
 func signedInWithHH(t *testing.T, env *testEnv, email string, hhIndex int) (*browser, int64, string) {
 	t.Helper()
 	b := env.browser()
-	u := b.register(email, "password1")
+	u := b.register(email, "good password 1")
 	if r := b.connectHH(env.applicant(hhIndex).ID, true); r.status != http.StatusSeeOther {
 		t.Fatalf("connect hh: %d", r.status)
 	}

@@ -63,11 +63,11 @@ func (h *handler) withVisitor(next http.Handler) http.Handler {
 			return
 		}
 		v := &visitor{lang: defaultLang}
-		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if ck, err := r.Cookie(h.cookieName(sessionCookie)); err == nil && ck.Value != "" {
 			sess, err := h.store.SessionByToken(r.Context(), ck.Value)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
-				h.clearCookie(w, sessionCookie)
+				h.clearCookie(w, h.cookieName(sessionCookie))
 			case err != nil:
 				h.serverError(w, r, err)
 				return
@@ -92,9 +92,9 @@ func (h *handler) withVisitor(next http.Handler) http.Handler {
 			v.lang = v.user.Language
 		} else if q := r.URL.Query().Get("lang"); validLang(q) {
 			v.lang = q
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+			http.SetCookie(w, &http.Cookie{Name: h.cookieName(langCookie), Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
 				HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
-		} else if ck, err := r.Cookie(langCookie); err == nil && validLang(ck.Value) {
+		} else if ck, err := r.Cookie(h.cookieName(langCookie)); err == nil && validLang(ck.Value) {
 			v.lang = ck.Value
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), visitorKey, v)))
@@ -108,8 +108,9 @@ func sessionless(path string) bool {
 }
 
 // checkCSRF refuses a state-changing request without a valid csrf field:
-// the session's token, or for signed-out forms the signed double-submit
-// token. Nothing behind it runs, whatever the request's headers say.
+// for a signed-in visitor the session's token and nothing else, for
+// signed-out forms the signed double-submit token. Nothing behind it runs,
+// whatever the request's headers say.
 func (h *handler) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -132,7 +133,11 @@ func (h *handler) checkCSRF(next http.Handler) http.Handler {
 		}
 		token := r.PostForm.Get(csrfField)
 		v := visitorOf(r)
-		if !(v.session != nil && tokensEqual(v.session.CSRFToken, token)) && !h.csrf.valid(r, token) {
+		valid := h.csrf.valid(r, token)
+		if v.session != nil {
+			valid = tokensEqual(v.session.CSRFToken, token)
+		}
+		if !valid {
 			h.log.InfoContext(r.Context(), "csrf token refused", "path", r.URL.Path)
 			h.forbidden(w, r)
 			return
@@ -170,7 +175,7 @@ func (h *handler) startSession(w http.ResponseWriter, r *http.Request, user *sto
 
 func (h *handler) setSessionCookie(w http.ResponseWriter, raw string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: raw, Path: "/", MaxAge: int(sessionTTL / time.Second),
+		Name: h.cookieName(sessionCookie), Value: raw, Path: "/", MaxAge: int(sessionTTL / time.Second),
 		HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -178,6 +183,17 @@ func (h *handler) setSessionCookie(w http.ResponseWriter, raw string) {
 func (h *handler) clearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: h.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+// cookieName is the name a cookie of Otklik's goes by: with the __Host-
+// prefix when BASE_URL is https, so the browser only takes it Secure, for
+// the whole host and from this host alone (no sibling subdomain can plant
+// or shadow it).
+func (h *handler) cookieName(name string) string {
+	if h.cfg.SecureCookies() {
+		return "__Host-" + name
+	}
+	return name
 }
 
 // clientIP is the address the sign-in throttle keys on.

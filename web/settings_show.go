@@ -25,20 +25,27 @@ type settingsData struct {
 	TimeZones    []string
 	HH           hhConnection
 	Email        string
-	InviteCode   string // shown to the admin when REGISTRATION=invite
-	InviteURL    string
 	NoMail       bool // SMTP is not configured: summaries are on the site only
+	// Invites: shown to an admin when REGISTRATION=invite.
+	CanInvite bool
+	Invites   []inviteView
+	// PasswordErrors are the change-password form's: field → translation
+	// key; PasswordRetry says when to try again when throttled.
+	PasswordErrors map[string]string
+	PasswordRetry  string
 }
 
 func (h *handler) showSettings(w http.ResponseWriter, r *http.Request) {
+	h.showSettingsWith(w, r, http.StatusOK, &settingsData{})
+}
+
+// showSettingsWith shows the settings page with the stored settings and
+// d's other forms' state (the password form's errors).
+func (h *handler) showSettingsWith(w http.ResponseWriter, r *http.Request, status int, d *settingsData) {
 	user := currentUser(r)
-	d := &settingsData{
-		Language:     user.Language,
-		TimeZone:     user.TimeZone,
-		SummaryHour:  strconv.Itoa(user.SummaryHour),
-		SummaryEmail: user.SummaryEmail,
-	}
-	h.renderSettings(w, r, http.StatusOK, d)
+	d.Language, d.TimeZone = user.Language, user.TimeZone
+	d.SummaryHour, d.SummaryEmail = strconv.Itoa(user.SummaryHour), user.SummaryEmail
+	h.renderSettings(w, r, status, d)
 }
 
 func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, d *settingsData) {
@@ -57,13 +64,18 @@ func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		d.Errors = map[string]string{}
 	}
 	if user.IsAdmin && h.cfg.Registration == config.RegistrationInvite {
-		n, err := h.store.CountUsers(r.Context())
+		pending, err := h.store.PendingInvites(r.Context())
 		if err != nil {
 			h.serverError(w, r, err)
 			return
 		}
-		d.InviteCode = h.inviteCode(n)
-		d.InviteURL = h.cfg.BaseURL.String() + "/register?invite=" + d.InviteCode
+		d.CanInvite = true
+		for _, inv := range pending {
+			d.Invites = append(d.Invites, h.inviteView(inv))
+		}
+	}
+	if d.PasswordErrors == nil {
+		d.PasswordErrors = map[string]string{}
 	}
 	h.render(w, r, status, "settings", h.newPage(w, r, "settings", d))
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/otklik/otklik/config"
@@ -41,11 +42,15 @@ type HHAccess interface {
 	Probe(ctx context.Context, userID int64) (store.AccountState, error)
 }
 
-// Deps is everything the web app needs. Config, Store, OAuth, HHAccess and
-// Jobs are required; the rest have defaults.
+// Deps is everything the web app needs. Config, Store, Redis, OAuth,
+// HHAccess and Jobs are required; the rest have defaults.
 type Deps struct {
 	Config config.Config
 	Store  *store.Store
+	// Redis is the instance's Redis (in embedded mode the in-process one):
+	// the sign-in throttle and the per-user share of hh's budget live there,
+	// so every web process of the instance sees the same counts.
+	Redis redis.UniversalClient
 	// OAuth is the application's own hh client (no user token): it builds
 	// the authorize URL, exchanges codes and reads dictionaries and areas.
 	OAuth    *hh.Client
@@ -107,7 +112,7 @@ type handler struct {
 	choices   *choiceCache
 	dummyHash []byte
 	hashCost  int
-	inviteKey []byte
+	deviceKey []byte
 	trustXFF  bool
 	metrics   http.Handler
 	queues    http.Handler
@@ -132,6 +137,8 @@ func New(d Deps) (*Server, error) {
 	switch {
 	case d.Store == nil:
 		return nil, errors.New("web: Deps.Store is required")
+	case d.Redis == nil:
+		return nil, errors.New("web: Deps.Redis is required")
 	case d.OAuth == nil:
 		return nil, errors.New("web: Deps.OAuth is required")
 	case d.HHAccess == nil:
@@ -190,12 +197,11 @@ func New(d Deps) (*Server, error) {
 		log:       log,
 		views:     v,
 		now:       now,
-		csrf:      csrfSigner{key: deriveKey(d.Config.SecretKey, "web csrf"), secure: d.Config.SecureCookies()},
-		throttle:  newThrottle(limits),
+		throttle:  newThrottle(d.Redis, limits),
 		choices:   newChoiceCache(d.OAuth, ttl, now),
 		dummyHash: dummy,
 		hashCost:  cost,
-		inviteKey: deriveKey(d.Config.SecretKey, "web invite"),
+		deviceKey: deriveKey(d.Config.SecretKey, "web known device"),
 		trustXFF:  d.TrustForwardedFor,
 		metrics:   d.Metrics,
 		queues:    d.QueueDashboard,
@@ -203,5 +209,7 @@ func New(d Deps) (*Server, error) {
 		ready:     d.Ready,
 		texts:     &vacancyTexts{},
 	}
+	h.csrf = csrfSigner{key: deriveKey(d.Config.SecretKey, "web csrf"), secure: d.Config.SecureCookies(),
+		cookie: h.cookieName(preSessionCookie)}
 	return &Server{handler: h.middleware(h.routes())}, nil
 }

@@ -91,6 +91,19 @@ func TestMountedUnderPrefix(t *testing.T) {
 	if len(captcha.Errors) == 0 || !strings.HasPrefix(captcha.Errors[0].CaptchaURL, srv.URL+"/sandbox/account/captcha?") {
 		t.Errorf("captcha_url %+v, want it under the prefix", captcha)
 	}
+
+	// The response page (apply_alternate_url) sends the browser to the
+	// vacancy page, under the prefix too.
+	resp := b.open(srv.URL + "/sandbox/applicant/vacancy_response?vacancyId=" + v.ID)
+	target, err := url.Parse(resp.loc)
+	if err != nil || resp.status != http.StatusFound {
+		t.Fatalf("vacancy_response: %d %q", resp.status, resp.loc)
+	}
+	if got := resp.url.ResolveReference(target); got.Path != "/sandbox/vacancy/"+v.ID {
+		t.Errorf("vacancy_response redirects to %s, want /sandbox/vacancy/%s", got.Path, v.ID)
+	} else if p := b.open(got.String()); p.status != http.StatusOK || !strings.Contains(p.body, "Песочница hh.ru") {
+		t.Errorf("the vacancy page it leads to: %d", p.status)
+	}
 }
 
 // TestBaseURLFromRequest covers a sandbox created before its address is

@@ -3,6 +3,7 @@ package hhsandbox
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -70,7 +71,11 @@ func (s *Sandbox) handleVacancyPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "vacancy", pageData{Title: p.Name, Vacancy: &p})
 }
 
-// handleApplyPage serves apply_alternate_url by showing the vacancy.
+// handleApplyPage serves apply_alternate_url by showing the vacancy. The
+// Location stays relative for the browser to resolve: http.Redirect would
+// resolve it against the path the sandbox sees, which lacks the prefix it is
+// mounted under (/sandbox in the web app).
 func (s *Sandbox) handleApplyPage(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "../vacancy/"+r.URL.Query().Get("vacancyId"), http.StatusFound)
+	w.Header().Set("Location", "../vacancy/"+url.PathEscape(r.URL.Query().Get("vacancyId")))
+	w.WriteHeader(http.StatusFound)
 }

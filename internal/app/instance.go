@@ -104,6 +104,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	srv, err := web.New(web.Deps{
 		Config:   cfg,
 		Store:    inst.Store,
+		Redis:    inst.Redis.Client,
 		OAuth:    oauth,
 		HHAccess: inst.Worker,
 		Jobs:     tasks.Jobs{Queue: inst.Queue, Store: inst.Store, Inspector: inst.inspector},
@@ -122,7 +123,7 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	}
 	root := http.NewServeMux()
 	if inst.Sandbox != nil {
-		root.Handle(SandboxPath+"/", http.StripPrefix(SandboxPath, inst.Sandbox))
+		root.Handle(SandboxPath+"/", web.SandboxHeaders(http.StripPrefix(SandboxPath, inst.Sandbox)))
 		root.Handle(web.SandboxAdminPath, srv) // admins only, through the web app's sessions
 	}
 	root.Handle("/", srv)
