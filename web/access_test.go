@@ -136,7 +136,7 @@ func TestAccessWarningsWhereThePersonActs(t *testing.T) {
 
 	// A brand-new person is not warned: they just see «Подключить hh.ru».
 	nb := env.browser()
-	nb.register("new@example.com", "password1")
+	nb.register("new@example.com", "good password 1")
 	if strings.Contains(nb.get("/").body, "data-warning=") {
 		t.Error("a new person with nothing set up is warned")
 	}
@@ -282,7 +282,7 @@ func TestFailedApplicationExplainedAndRetried(t *testing.T) {
 	}
 	// Another person cannot retry this person's rows.
 	ob := env.browser()
-	ob.register("b@example.com", "password1")
+	ob.register("b@example.com", "good password 1")
 	if r := ob.post("/", fmt.Sprintf("/applications/%d/retry", gone.ID), nil); r.status != http.StatusNotFound {
 		t.Errorf("another person's retry = %d, want 404", r.status)
 	}

@@ -68,7 +68,7 @@ func TestReviewQueueEveryday(t *testing.T) {
 
 	// Bulk dismiss, and another person's ids are left alone.
 	ob := env.browser()
-	ob.register("b@example.com", "password1")
+	ob.register("b@example.com", "good password 1")
 	ob.post("/review", "/review/bulk", url.Values{"action": {"dismiss"}, "id": {fmt.Sprint(other.ID)}})
 	if a, _ := env.store.Application(ctx, userID, other.ID); a.Status != store.StatusReview {
 		t.Errorf("another person dismissed this person's item: %s", a.Status)

@@ -67,7 +67,7 @@ func TestSignInLandsOnThePageAskedFor(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	b.register("a@example.com", "password1")
+	b.register("a@example.com", "good password 1")
 	if r := b.post("/", "/logout", nil); r.status != http.StatusSeeOther {
 		t.Fatal("logout failed")
 	}
@@ -79,7 +79,7 @@ func TestSignInLandsOnThePageAskedFor(t *testing.T) {
 	if !strings.Contains(page.body, `name="next" value="/review?x=1"`) {
 		t.Fatalf("the sign-in form does not carry next:\n%s", page.body)
 	}
-	form := url.Values{"email": {"a@example.com"}, "password": {"password1"}, "next": {"/review?x=1"}}
+	form := url.Values{"email": {"a@example.com"}, "password": {"good password 1"}, "next": {"/review?x=1"}}
 	if r := b.post(r.location, "/login", form); r.status != http.StatusSeeOther || r.location != "/review?x=1" {
 		t.Errorf("sign-in with next = %d %q", r.status, r.location)
 	}
@@ -127,7 +127,7 @@ func TestSummaryEmailNeedsSMTP(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	b := env.browser()
-	u := b.register("a@example.com", "password1")
+	u := b.register("a@example.com", "good password 1")
 	page := b.get("/settings").body
 	if !strings.Contains(page, `data-notice="no_smtp"`) || !strings.Contains(between(page, `id="summary_email"`, ">"), "disabled") {
 		t.Error("the settings page does not say there is no mail, or the field is not disabled")
@@ -143,7 +143,7 @@ func TestSummaryEmailNeedsSMTP(t *testing.T) {
 
 	mail := newTestEnv(t, func(d *Deps) { d.Config.SMTPURL, d.Config.MailFrom = "smtp://localhost:2525", "otklik@example.com" })
 	mb := mail.browser()
-	mu := mb.register("b@example.com", "password1")
+	mu := mb.register("b@example.com", "good password 1")
 	if strings.Contains(mb.get("/settings").body, `data-notice="no_smtp"`) {
 		t.Error("says there is no mail while SMTP is configured")
 	}
