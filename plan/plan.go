@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -52,6 +54,7 @@ type Vacancies interface {
 // safe for concurrent use.
 type Planner struct {
 	st          *store.Store
+	tests       *Tests
 	rule        *store.Rule
 	tmpl        *rules.Template
 	first, last string
@@ -60,11 +63,24 @@ type Planner struct {
 	now         time.Time
 }
 
+// Tests answers whether vacancies' tests are required: from the instance's
+// cache in the store, else from hh, one request at a time per vacancy in
+// this process however many runs plan it at once. Make one per process and
+// share it between planners.
+type Tests struct {
+	st     *store.Store
+	flight singleflight.Group
+}
+
+// NewTests is the test lookup over st's cache.
+func NewTests(st *store.Store) *Tests { return &Tests{st: st} }
+
 // New prepares a plan of rule's vacancies at now for the account acct (whose
 // name goes into letters): the letter template, the resume's title, and how
-// much of the rule's daily cap is left.
-func New(ctx context.Context, st *store.Store, rule *store.Rule, acct *store.HHAccount, now time.Time) (*Planner, error) {
-	p := &Planner{st: st, rule: rule, now: now}
+// much of the rule's daily cap is left. tests is the process's lookup of
+// employers' tests.
+func New(ctx context.Context, st *store.Store, tests *Tests, rule *store.Rule, acct *store.HHAccount, now time.Time) (*Planner, error) {
+	p := &Planner{st: st, tests: tests, rule: rule, now: now}
 	if acct != nil {
 		p.first, p.last = acct.FirstName, acct.LastName
 	}
@@ -181,11 +197,33 @@ func (p *Planner) wouldApplyWithoutTest(v *hh.Vacancy) bool {
 	return rules.Decide(&noTest, &p.rule.Rule, rules.DecideInput{}).Action == rules.ActionApply
 }
 
-// testRequired reads whether vacancy id's test is required: from the
-// instance's cache, else from hh (and kept). gone is the reason to skip a
-// vacancy hh no longer offers (removed or archived since the search).
+// testRequired reads whether vacancy id's test is required. gone is the
+// reason to skip a vacancy hh no longer offers (removed or archived since
+// the search).
 func (p *Planner) testRequired(ctx context.Context, id string, vr Vacancies) (required bool, gone rules.Reason, err error) {
-	required, known, err := p.st.VacancyTestRequired(ctx, id, p.now.Add(-testFresh))
+	type answer struct {
+		required bool
+		gone     rules.Reason
+	}
+	v, err, shared := p.tests.flight.Do(id, func() (any, error) {
+		required, gone, err := p.tests.lookup(ctx, id, vr, p.now)
+		return answer{required, gone}, err
+	})
+	if err != nil && shared {
+		// Another run's request failed (its token, its deadline): ask with
+		// this run's own client.
+		return p.tests.lookup(ctx, id, vr, p.now)
+	}
+	if err != nil {
+		return false, "", err
+	}
+	a := v.(answer)
+	return a.required, a.gone, nil
+}
+
+// lookup reads the cache, else hh (and keeps the answer).
+func (t *Tests) lookup(ctx context.Context, id string, vr Vacancies, now time.Time) (required bool, gone rules.Reason, err error) {
+	required, known, err := t.st.VacancyTestRequired(ctx, id, now.Add(-testFresh))
 	if err != nil || known {
 		return required, "", err
 	}
@@ -201,7 +239,7 @@ func (p *Planner) testRequired(ctx context.Context, id string, vr Vacancies) (re
 	}
 	// A test hh does not describe is taken as required, as Decide does.
 	required = full.Test == nil || full.Test.Required
-	if err := p.st.SaveVacancyTest(ctx, id, required, p.now); err != nil {
+	if err := t.st.SaveVacancyTest(ctx, id, required, now); err != nil {
 		return false, "", err
 	}
 	return required, "", nil

@@ -22,6 +22,7 @@ type fixture struct {
 	sandbox *hhsandbox.Sandbox
 	client  *hh.Client
 	gets    *atomic.Int64 // GET /vacancies/{id} requests that reached the sandbox
+	tests   *plan.Tests
 	user    *store.User
 	acct    *store.HHAccount
 }
@@ -40,6 +41,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.st.Close() })
+	f.tests = plan.NewTests(f.st)
 	if f.user, err = f.st.CreateUser(ctx, "anna@example.com", "x"); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +90,7 @@ func (f *fixture) rule(t *testing.T, mod func(*rules.Rule)) *store.Rule {
 
 func (f *fixture) planner(t *testing.T, r *store.Rule) *plan.Planner {
 	t.Helper()
-	p, err := plan.New(f.ctx, f.st, r, f.acct, time.Now())
+	p, err := plan.New(f.ctx, f.st, f.tests, r, f.acct, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

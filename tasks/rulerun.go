@@ -163,7 +163,7 @@ const indexingMargin = 30 * time.Minute
 // depth limit.
 func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) error {
 	hhc := w.runClient(ctx, rule.UserID, acct, &st.requests)
-	planner, err := plan.New(ctx, w.store, rule, acct, w.now())
+	planner, err := plan.New(ctx, w.store, w.tests, rule, acct, w.now())
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/notify"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/store"
 )
 
@@ -61,6 +62,8 @@ type Worker struct {
 	now       func() time.Time
 	// refreshLease is the token refresh lock's lease, renewed while held.
 	refreshLease time.Duration
+	// tests looks employers' tests up once for all of this process's runs.
+	tests *plan.Tests
 }
 
 // New builds a Worker.
@@ -81,6 +84,7 @@ func New(d Deps) (*Worker, error) {
 		d.Metrics = NewMetrics(nil)
 	}
 	w := &Worker{
+		tests: plan.NewTests(d.Store),
 		store: d.Store,
 		queue: d.Queue,
 		// Shares d.Redis: closing it is the owner's business.

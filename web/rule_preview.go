@@ -83,7 +83,7 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	planner, err := plan.New(ctx, h.store, rule, acct, now)
+	planner, err := plan.New(ctx, h.store, h.tests, rule, acct, now)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/store"
 )
 
@@ -103,6 +104,7 @@ type handler struct {
 	store     *store.Store
 	oauth     *hh.Client
 	hhAccess  HHAccess
+	tests     *plan.Tests // employers' tests, looked up once for the previews of this process
 	jobs      Jobs
 	log       *slog.Logger
 	views     *views
@@ -193,6 +195,7 @@ func New(d Deps) (*Server, error) {
 		store:     d.Store,
 		oauth:     d.OAuth,
 		hhAccess:  d.HHAccess,
+		tests:     plan.NewTests(d.Store),
 		jobs:      d.Jobs,
 		log:       log,
 		views:     v,
