@@ -37,6 +37,7 @@ type config struct {
 	dailyLimit    int
 	limitStatus   int
 	tokenTTL      time.Duration
+	state         string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.dailyLimit, "daily-limit", hhsandbox.DefaultDailyLimit, "applications per user in a rolling 24 hours")
 	fs.IntVar(&c.limitStatus, "limit-status", http.StatusBadRequest, "HTTP status of limit_exceeded: 400, 403 or 429")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", hhsandbox.DefaultTokenTTL, "access token lifetime")
+	fs.StringVar(&c.state, "state", "", "keep the sandbox's state (tokens, applications, blacklists, faults, clock) in this file across restarts (mode 0600: it holds tokens); fault settings saved there win over the flags until POST /_sandbox/reset")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -155,7 +157,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if c.baseURL == "" {
 		c.baseURL = listenURL(ln.Addr())
 	}
-	sb := hhsandbox.New(c.options())
+	opts := c.options()
+	opts.Logger = logger
+	var sb *hhsandbox.Sandbox
+	if c.state == "" {
+		sb = hhsandbox.New(opts)
+	} else {
+		if sb, err = hhsandbox.Open(opts, c.state); err != nil {
+			ln.Close()
+			return fmt.Errorf("hhsandbox: -state: %w", err)
+		}
+		defer func() {
+			if err := sb.Close(); err != nil {
+				logger.Error("state not saved", "path", c.state, "error", err)
+			}
+		}()
+	}
 	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
 	banner(stdout, c, sb)
 	logger.Info("serving", "addr", ln.Addr().String(), "base_url", c.baseURL, "vacancies", c.vacancies, "seed", c.seed)

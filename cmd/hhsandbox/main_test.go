@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,5 +174,72 @@ func TestRunRetryAfter(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "4" {
 		t.Errorf("GET /areas: %d with Retry-After %q, want 429 with 4", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// startRun runs the sandbox with args on a free port and returns its URL
+// (from the banner) and a stop that cancels it as SIGINT would.
+func startRun(t *testing.T, args ...string) (base string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-vacancies", "50"}, args...), pw, io.Discard)
+		pw.Close()
+	}()
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		if k, v, ok := strings.Cut(strings.TrimSpace(lines.Text()), "="); ok && k == "HH_API_URL" {
+			base = v
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if base == "" {
+		cancel()
+		t.Fatalf("no HH_API_URL in the banner: %v", <-done)
+	}
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return base, stop
+}
+
+// With -state, a restarted sandbox takes the tokens it issued before.
+func TestRunKeepsStateAcrossRestarts(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "sandbox.json")
+	base, stop := startRun(t, "-state", state)
+	resp, err := http.Post(base+"/_sandbox/tokens/issue", "application/json", strings.NewReader(`{"user_id":"31000001"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var issued struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&issued)
+	resp.Body.Close()
+	if err != nil || issued.AccessToken == "" {
+		t.Fatalf("issue a token: %v %+v", err, issued)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+
+	base, _ = startRun(t, "-state", state)
+	req, _ := http.NewRequest(http.MethodGet, base+"/me", nil)
+	req.Header.Set("HH-User-Agent", "test/1.0 (t@example.com)")
+	req.Header.Set("Authorization", "Bearer "+issued.AccessToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /me with a token issued before the restart: %d", resp.StatusCode)
 	}
 }

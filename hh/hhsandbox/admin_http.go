@@ -26,7 +26,10 @@ func (s *Sandbox) AdminHandler() http.Handler {
 	m := http.NewServeMux()
 	s.addAdminRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w) })
-	return m
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.ServeHTTP(w, r)
+		s.changed()
+	})
 }
 
 func (s *Sandbox) addAdminRoutes(m *http.ServeMux) {

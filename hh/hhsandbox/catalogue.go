@@ -205,6 +205,7 @@ var anonymousNames = []string{"Крупная IT-компания", "Федер�
 // generator draws the deterministic catalogue.
 type generator struct {
 	rng       *rand.Rand
+	src       *rand.PCG // rng's source, whose position a state file keeps
 	areas     *areaTree
 	employers []*employer
 	itEmp     []*employer
@@ -213,7 +214,8 @@ type generator struct {
 }
 
 func newGenerator(seed int64, areas *areaTree, rates map[string]float64) *generator {
-	g := &generator{rng: rand.New(rand.NewPCG(uint64(seed), 0x5eed)), areas: areas, rates: rates}
+	src := rand.NewPCG(uint64(seed), 0x5eed)
+	g := &generator{rng: rand.New(src), src: src, areas: areas, rates: rates}
 	for _, e := range g.employerList() {
 		g.employers = append(g.employers, e)
 		if e.AccreditedIT {

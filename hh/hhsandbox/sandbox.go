@@ -27,6 +27,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -80,6 +81,9 @@ type Options struct {
 	// then answers 404 there like for any unknown path; AdminHandler serves
 	// it instead, for the host to put behind its own access control.
 	HideAdmin bool
+	// Logger hears of a state file that could not be written (Open only);
+	// nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Sandbox is the hh emulator. It is safe for concurrent use.
@@ -98,7 +102,10 @@ type Sandbox struct {
 	offset time.Duration // virtual clock: Now() = opts.Clock() + offset
 	faults Faults
 	rng    *rand.Rand // tokens, request ids and fault draws
+	src    *rand.PCG  // rng's source, whose position a state file keeps
 	st     *state
+
+	saver *saver // nil unless opened with Open
 }
 
 // New builds a Sandbox with its dataset generated from opts.Seed.
@@ -144,7 +151,8 @@ func New(opts Options) *Sandbox {
 // The virtual clock keeps its position. Callers hold s.mu or own s.
 func (s *Sandbox) resetLocked() {
 	seed := uint64(s.opts.Seed)
-	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.src = rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
+	s.rng = rand.New(s.src)
 	s.faults = s.opts.Faults.withDefaults(s.opts)
 	s.st = newState(s.opts.Seed, s.opts.Vacancies, s.nowLocked(), s.areas, s.dicts.rates)
 }
@@ -153,6 +161,7 @@ func (s *Sandbox) resetLocked() {
 // the admin API.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
+	s.changed()
 }
 
 // ClientID is the registered application's client_id.

@@ -154,6 +154,8 @@ type state struct {
 	employers     map[string]*employer
 	nextVacancyID int
 	gen           *generator
+	genesis       time.Time       // the (virtual) time the catalogue was generated at
+	edited        map[string]bool // vacancies put or published since: what a state file keeps of the catalogue
 
 	users   []*User
 	userIDs map[string]*User
@@ -203,10 +205,12 @@ func newState(seed int64, vacancies int, now time.Time, areas *areaTree, rates m
 		st.employers[e.ID] = e
 	}
 	st.nextVacancyID = firstVacancyID
+	st.genesis = now
 	for i := 0; i < vacancies; i++ {
 		age := time.Duration(st.gen.rng.Int64N(int64(30 * 24 * time.Hour)))
 		st.addVacancy(st.gen.vacancy(st.nextID(), now.Add(-age)))
 	}
+	st.edited = map[string]bool{} // from now on addVacancy notes what it changes
 	for _, u := range sandboxUsers(seed, now) {
 		st.users = append(st.users, u)
 		st.userIDs[u.ID] = u
@@ -232,6 +236,9 @@ func (st *state) addVacancy(v *Vacancy) {
 		st.order = append(st.order, v.ID)
 	}
 	st.vacancies[v.ID] = v
+	if st.edited != nil {
+		st.edited[v.ID] = true
+	}
 	if v.EmployerID != "" {
 		if e, ok := st.employers[v.EmployerID]; !ok {
 			st.employers[v.EmployerID] = &employer{ID: v.EmployerID, Name: v.EmployerName}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,16 +69,9 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 
 	hhCfg := HHConfig(cfg, nil)
 	if cfg.Sandbox() {
-		inst.Sandbox = hhsandbox.New(hhsandbox.Options{
-			Seed:         1,
-			ClientID:     SandboxClientID,
-			ClientSecret: SandboxSecret(cfg.SecretKey),
-			RedirectURI:  cfg.RedirectURI(),
-			BaseURL:      SandboxURL(cfg),
-			// Its admin API reads the letters people send; the web app
-			// serves it to the instance's admins only.
-			HideAdmin: true,
-		})
+		if inst.Sandbox, err = openSandbox(cfg, logger); err != nil {
+			return nil, err
+		}
 		hhCfg.APIURL = "http://" + loopback(ln.Addr()) + SandboxPath
 	}
 
@@ -131,6 +126,35 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	return inst, nil
 }
 
+// SandboxStateFile is where, under DATA_DIR, the sandbox keeps its state.
+const SandboxStateFile = "sandbox.json"
+
+// openSandbox opens the hh sandbox with its state in DATA_DIR, so that a
+// restart keeps the tokens of every connected account and the applications
+// it received.
+func openSandbox(cfg config.Config, logger *slog.Logger) (*hhsandbox.Sandbox, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, &config.Error{Var: "DATA_DIR", Reason: err.Error()}
+	}
+	path := filepath.Join(cfg.DataDir, SandboxStateFile)
+	sb, err := hhsandbox.Open(hhsandbox.Options{
+		Seed:         1,
+		ClientID:     SandboxClientID,
+		ClientSecret: SandboxSecret(cfg.SecretKey),
+		RedirectURI:  cfg.RedirectURI(),
+		BaseURL:      SandboxURL(cfg),
+		// Its admin API reads the letters people send; the web app
+		// serves it to the instance's admins only.
+		HideAdmin: true,
+		Logger:    logger,
+	}, path)
+	if err != nil {
+		return nil, &config.Error{Var: "DATA_DIR", Reason: fmt.Sprintf("the hh sandbox's state: %v "+
+			"(move %s away to start the sandbox afresh: every account connected to it must then connect again)", err, path)}
+	}
+	return sb, nil
+}
+
 // StartWorker processes tasks in this process (embedded mode).
 func (inst *Instance) StartWorker(concurrency int) error {
 	rw, err := StartWorker(inst.Worker, inst.Redis, inst.Queue, concurrency, inst.logger)
@@ -154,6 +178,11 @@ func (inst *Instance) StopWorker() {
 // Close stops the worker and closes everything opened.
 func (inst *Instance) Close() {
 	inst.StopWorker()
+	if inst.Sandbox != nil {
+		if err := inst.Sandbox.Close(); err != nil {
+			inst.logger.Error("hh sandbox state not saved", "error", err)
+		}
+	}
 	if inst.tally != nil {
 		if err := inst.tally.Close(); err != nil {
 			inst.logger.Warn("last metrics not flushed", "err", err)
