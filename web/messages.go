@@ -346,6 +346,15 @@ var messages = map[string]map[string]string{
 		"flash.bulk_partly":    "Часть выбранных отправляется; остальные остались на проверке: там нужно письмо или тест, или отклик только на сайте работодателя.",
 		"flash.bulk_dismissed": "Выбранные убраны из очереди.",
 		"flash.bulk_none":      "Ничего не выбрано: отметьте вакансии галочкой «Выбрать».",
+
+		// excluding an employer (issue 12).
+		"employer.exclude":           "Не показывать этого работодателя",
+		"employer.exclude_rule":      "В исключения правила",
+		"employer.exclude_hh":        "Скрыть работодателя на hh.ru",
+		"employer.exclude_hint":      "Правило перестанет предлагать его вакансии; на hh.ru работодатель скроется для всех правил и поиска.",
+		"flash.employer_hidden":      "Работодатель скрыт на hh.ru: его вакансии больше не попадут в поиск.",
+		"flash.employer_hide_failed": "Скрыть работодателя на hh.ru не получилось: hh.ru не подключён или не отвечает. Попробуйте позже или добавьте его в исключения правила.",
+		"flash.employer_no_rule":     "Правило этой вакансии удалено; скройте работодателя на hh.ru.",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -690,5 +699,14 @@ var messages = map[string]map[string]string{
 		"flash.bulk_partly":    "Some of the selected are on their way; the rest stay in review: they need a letter or a test, or apply on the employer's site only.",
 		"flash.bulk_dismissed": "The selected items are dismissed.",
 		"flash.bulk_none":      "Nothing selected: tick «Select» on the vacancies.",
+
+		// excluding an employer (issue 12).
+		"employer.exclude":           "Don't show this employer",
+		"employer.exclude_rule":      "Exclude in the rule",
+		"employer.exclude_hh":        "Hide the employer on hh.ru",
+		"employer.exclude_hint":      "The rule stops offering their vacancies; hidden on hh.ru, the employer is gone from every rule and from search.",
+		"flash.employer_hidden":      "The employer is hidden on hh.ru: their vacancies no longer come up.",
+		"flash.employer_hide_failed": "Hiding the employer on hh.ru did not work: hh.ru is not connected or not answering. Try later or exclude them in the rule.",
+		"flash.employer_no_rule":     "This vacancy's rule is deleted; hide the employer on hh.ru instead.",
 	},
 }

@@ -81,6 +81,10 @@ var flashes = map[string]string{
 	"bulk_partly":        "flash.bulk_partly",
 	"bulk_dismissed":     "flash.bulk_dismissed",
 	"bulk_none":          "flash.bulk_none",
+
+	"employer_hidden":      "flash.employer_hidden",
+	"employer_hide_failed": "flash.employer_hide_failed",
+	"employer_no_rule":     "flash.employer_no_rule",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.
