@@ -10,6 +10,7 @@ import (
 	htmltemplate "html/template"
 	"sort"
 	texttemplate "text/template"
+	"time"
 )
 
 // Item is one vacancy in a summary.
@@ -93,6 +94,15 @@ func Render(s *Summary) (Rendered, error) {
 	if err := htmlTemplates.ExecuteTemplate(&html, "summary.html", s); err != nil {
 		return Rendered{}, fmt.Errorf("notify: render html summary: %w", err)
 	}
-	subject := fmt.Sprintf(translate(s.Lang, "subject"), s.Day, s.Counts["applied"])
+	subject := fmt.Sprintf(translate(s.Lang, "subject"), s.DayText(), s.Counts["applied"])
 	return Rendered{Subject: subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// DayText is Day as people read it everywhere in Otklik: 04.12.2026.
+func (s Summary) DayText() string {
+	d, err := time.Parse(time.DateOnly, s.Day)
+	if err != nil {
+		return s.Day
+	}
+	return d.Format("02.01.2006")
 }

@@ -31,7 +31,7 @@ func TestRenderRussianByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Итоги дня: 2026-11-26", "Отправлено 2", "Go-разработчик — Яндекс, от 250 000 ₽", "https://hh.ru/vacancy/101", "Тимлид", "hh.ru просит капчу", "http://localhost:8080/review"} {
+	for _, want := range []string{"Итоги дня: 26.11.2026", "Отправлено 2", "Go-разработчик — Яндекс, от 250 000 ₽", "https://hh.ru/vacancy/101", "Тимлид", "hh.ru просит капчу", "http://localhost:8080/review"} {
 		if !strings.Contains(r.Text, want) {
 			t.Errorf("text lacks %q:\n%s", want, r.Text)
 		}
@@ -57,7 +57,7 @@ func TestRenderEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(r.Text, "Your day: 2026-11-26") || !strings.Contains(r.Subject, "applications sent: 2") {
+	if !strings.Contains(r.Text, "Your day: 26.11.2026") || !strings.Contains(r.Subject, "applications sent: 2") {
 		t.Errorf("english summary:\n%s\n%s", r.Subject, r.Text)
 	}
 }

@@ -33,7 +33,7 @@ func (d Decision) Text(lang string) string {
 		return ""
 	}
 	t := d.Reason.Text(lang)
-	if d.Reason == ReasonExcludedWord && d.Detail != "" {
+	if (d.Reason == ReasonExcludedWord || d.Reason == ReasonExcludedWordDescription) && d.Detail != "" {
 		if lang == "en" {
 			return t + `: "` + d.Detail + `"`
 		}
@@ -96,6 +96,9 @@ func Decide(v *hh.Vacancy, r *Rule, in DecideInput) Decision {
 	}
 	if w, ok := excludedWord(v.Name, r.ExcludeWords); ok {
 		return skip(ReasonExcludedWord, w)
+	}
+	if w, ok := excludedWordInDescription(v, r); ok {
+		return skip(ReasonExcludedWordDescription, w)
 	}
 
 	mode := r.EffectiveMode()

@@ -41,6 +41,8 @@ const (
 	ReasonNotConnected Reason = "not_connected"   // no hh account is connected
 	ReasonResumeGone   Reason = "resume_gone"     // the resume is not the connected person's
 	ReasonDoneOnSite   Reason = "applied_on_site" // the person applied on the employer's site
+
+	ReasonExcludedWordDescription Reason = "excluded_word_description" // the description has an exclude word
 )
 
 type reasonText struct{ ru, en string }
@@ -70,6 +72,8 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonNotConnected: {"hh.ru не подключён — отклик уйдёт, когда вы подключите hh.ru", "hh.ru is not connected: it will be sent once you connect hh.ru"},
 	ReasonResumeGone:   {"Резюме нет у подключённого аккаунта hh.ru — выберите резюме в правиле или подключите прежний аккаунт", "The resume is not in the connected hh.ru account: choose a resume in the rule or connect the previous account"},
 	ReasonDoneOnSite:   {"Вы откликнулись на сайте работодателя", "You applied on the employer's site"},
+
+	ReasonExcludedWordDescription: {"В описании вакансии есть слово из ваших исключений", "The vacancy description contains one of your excluded words"},
 }
 
 // Text is the reason in words for a person: English when lang is "en",
@@ -101,6 +105,6 @@ func AllReasons() []Reason {
 		ReasonDirect, ReasonTestRequired, ReasonLetterRequired, ReasonModeReview,
 		ReasonLimitExceeded, ReasonCaptcha, ReasonVacancyGone, ReasonLetterTooLong,
 		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
-		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite,
+		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite, ReasonExcludedWordDescription,
 	}
 }

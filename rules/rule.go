@@ -45,6 +45,10 @@ type Rule struct {
 	// Local filters: words that must not occur in a vacancy title
 	// (case-insensitive substrings, ё folded to е).
 	ExcludeWords []string
+	// ExcludeWordsInDescription: the exclude words are matched in the
+	// vacancy's description too (as far as hh sends it: the full text, or
+	// in a search the excerpts of requirements and responsibilities).
+	ExcludeWordsInDescription bool
 
 	Mode           Mode
 	LetterTemplate string

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/otklik/otklik/hh"
 )
 
 // ParseExcludeWords reads the exclude_words form field: words or phrases
@@ -100,4 +102,33 @@ func hasPrefixFold(s, prefix string) bool {
 		s, prefix = s[na:], prefix[nb:]
 	}
 	return true
+}
+
+// FieldExcludeWordsInDescription is the rule form's checkbox for
+// Rule.ExcludeWordsInDescription.
+const FieldExcludeWordsInDescription = "exclude_words_in_description"
+
+// vacancyDescription is the text of v that exclude words are matched in
+// besides the title: the full description when hh sent it, else the
+// search's excerpts (requirements and responsibilities).
+func vacancyDescription(v *hh.Vacancy) string {
+	if v.Description != "" {
+		return v.Description
+	}
+	var parts []string
+	for _, p := range []*string{v.Snippet.Requirement, v.Snippet.Responsibility} {
+		if p != nil {
+			parts = append(parts, *p)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// excludedWordInDescription is excludedWord over v's description, when the
+// rule asks for it.
+func excludedWordInDescription(v *hh.Vacancy, r *Rule) (string, bool) {
+	if !r.ExcludeWordsInDescription {
+		return "", false
+	}
+	return excludedWord(vacancyDescription(v), r.ExcludeWords)
 }

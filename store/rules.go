@@ -83,6 +83,7 @@ type ruleRow struct {
 	ProfessionalRoles   stringList `db:"professional_roles"`
 	ExcludedEmployerIDs stringList `db:"excluded_employer_ids"`
 	ExcludeWords        stringList `db:"exclude_words"`
+	ExcludeInDesc       bool       `db:"exclude_words_in_description"`
 	Mode                string     `db:"mode"`
 	LetterTemplate      string     `db:"letter_template"`
 	DailyLimit          int        `db:"daily_limit"`
@@ -101,7 +102,8 @@ type ruleRow struct {
 const ruleColumns = `id, user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 	experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 	mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
-	next_run_at, last_run_at, last_completed_run_at, last_full_pass_at, created_at, updated_at`
+	next_run_at, last_run_at, last_completed_run_at, last_full_pass_at, created_at, updated_at,
+	exclude_words_in_description`
 
 func deref(t *time.Time) time.Time {
 	if t == nil {
@@ -113,28 +115,29 @@ func deref(t *time.Time) time.Time {
 func (r *ruleRow) rule() Rule {
 	return Rule{
 		Rule: rules.Rule{
-			ID:                  r.ID,
-			UserID:              r.UserID,
-			Name:                r.Name,
-			ResumeID:            r.ResumeID,
-			Text:                r.Text,
-			Areas:               r.Areas,
-			Salary:              r.Salary,
-			Currency:            r.Currency,
-			OnlyWithSalary:      r.OnlyWithSalary,
-			Experience:          r.Experience,
-			Employment:          r.Employment,
-			Schedule:            r.Schedule,
-			ProfessionalRoles:   r.ProfessionalRoles,
-			ExcludedEmployerIDs: r.ExcludedEmployerIDs,
-			ExcludeWords:        r.ExcludeWords,
-			Mode:                rules.Mode(r.Mode),
-			LetterTemplate:      r.LetterTemplate,
-			DailyLimit:          r.DailyLimit,
-			EveryHours:          r.EveryHours,
-			ActiveFrom:          r.ActiveFrom,
-			ActiveTo:            r.ActiveTo,
-			Enabled:             r.Enabled,
+			ID:                        r.ID,
+			UserID:                    r.UserID,
+			Name:                      r.Name,
+			ResumeID:                  r.ResumeID,
+			Text:                      r.Text,
+			Areas:                     r.Areas,
+			Salary:                    r.Salary,
+			Currency:                  r.Currency,
+			OnlyWithSalary:            r.OnlyWithSalary,
+			Experience:                r.Experience,
+			Employment:                r.Employment,
+			Schedule:                  r.Schedule,
+			ProfessionalRoles:         r.ProfessionalRoles,
+			ExcludedEmployerIDs:       r.ExcludedEmployerIDs,
+			ExcludeWords:              r.ExcludeWords,
+			ExcludeWordsInDescription: r.ExcludeInDesc,
+			Mode:                      rules.Mode(r.Mode),
+			LetterTemplate:            r.LetterTemplate,
+			DailyLimit:                r.DailyLimit,
+			EveryHours:                r.EveryHours,
+			ActiveFrom:                r.ActiveFrom,
+			ActiveTo:                  r.ActiveTo,
+			Enabled:                   r.Enabled,
 		},
 		NextRunAt:          r.NextRunAt,
 		LastRunAt:          deref(r.LastRunAt),
@@ -145,13 +148,14 @@ func (r *ruleRow) rule() Rule {
 	}
 }
 
-// ruleArgs are the rule's own fields in ruleColumns order (name … enabled).
+// ruleArgs are the rule's own fields (name … enabled, exclude_words_in_description), in the order CreateRule and UpdateRule write them.
 func ruleArgs(r *rules.Rule) []any {
 	return []any{
 		r.Name, r.ResumeID, r.Text, stringList(r.Areas), r.Salary, r.Currency, r.OnlyWithSalary,
 		stringList(r.Experience), stringList(r.Employment), stringList(r.Schedule),
 		stringList(r.ProfessionalRoles), stringList(r.ExcludedEmployerIDs), stringList(r.ExcludeWords),
 		string(r.Mode), r.LetterTemplate, r.DailyLimit, r.EveryHours, r.ActiveFrom, r.ActiveTo, r.Enabled,
+		r.ExcludeWordsInDescription,
 	}
 }
 
@@ -163,8 +167,8 @@ func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 		INSERT INTO rules (user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 			experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 			mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
-			next_run_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			exclude_words_in_description, next_run_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: create rule for user %d: %w", r.UserID, err)
@@ -183,6 +187,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *rules.Rule) error {
 			only_with_salary = ?, experience = ?, employment = ?, schedule = ?, professional_roles = ?,
 			excluded_employer_ids = ?, exclude_words = ?, mode = ?, letter_template = ?,
 			daily_limit = ?, every_hours = ?, active_from = ?, active_to = ?, enabled = ?,
+			exclude_words_in_description = ?,
 			next_run_at = CASE WHEN enabled = FALSE AND ? = TRUE THEN ? ELSE next_run_at END,
 			updated_at = ?
 		WHERE id = ? AND user_id = ?`, args...)

@@ -251,7 +251,7 @@ func TestFailedApplicationExplainedAndRetried(t *testing.T) {
 	if !strings.Contains(row, "Вакансия анонимная, а резюме видно только выбранным компаниям") {
 		t.Errorf("the refusal is not explained:\n%s", row)
 	}
-	if !strings.Contains(row, "<summary>подробности</summary>") || !strings.Contains(between(row, "<details", "</details>"), "resume_visibility_conflict") {
+	if !strings.Contains(row, "<summary>подробности</summary>") || !strings.Contains(between(row, "<summary>подробности</summary>", "</details>"), "resume_visibility_conflict") {
 		t.Errorf("hh's words are not folded under «подробности»:\n%s", row)
 	}
 	if !strings.Contains(row, fmt.Sprintf(`action="/applications/%d/retry"`, retryable.ID)) {

@@ -122,7 +122,7 @@ var messages = map[string]map[string]string{
 		"rule.role_retired":                   "снята с поиска на hh.ru",
 		"rule.other_values":                   "Другие",
 		"rule.local_filters":                  "Что пропускать",
-		"rule.exclude_words":                  "Слова-исключения в названии",
+		"rule.exclude_words":                  "Слова-исключения",
 		"rule.exclude_words_placeholder":      "senior lead, стажёр",
 		"rule.exclude_words_hint":             "Через запятую или с новой строки. Регистр не важен, ё = е.",
 		"rule.excluded_employers":             "Исключённые работодатели",
@@ -387,6 +387,18 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "Вы вышли на всех устройствах, кроме этого.",
 		"flash.invite_created":   "Приглашение создано.",
 		"flash.invite_deleted":   "Приглашение отозвано.",
+
+		// excluding an employer (issue 12).
+		"employer.exclude":           "Не показывать этого работодателя",
+		"employer.exclude_rule":      "В исключения правила",
+		"employer.exclude_hh":        "Скрыть работодателя на hh.ru",
+		"employer.exclude_hint":      "Правило перестанет предлагать его вакансии; на hh.ru работодатель скроется для всех правил и поиска.",
+		"flash.employer_hidden":      "Работодатель скрыт на hh.ru: его вакансии больше не попадут в поиск.",
+		"flash.employer_hide_failed": "Скрыть работодателя на hh.ru не получилось: hh.ru не подключён или не отвечает. Попробуйте позже или добавьте его в исключения правила.",
+		"flash.employer_no_rule":     "Правило этой вакансии удалено; скройте работодателя на hh.ru.",
+
+		// exclude words in the description (issue 12).
+		"rule.exclude_in_description": "Искать эти слова и в описании вакансии (не только в названии)",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -507,7 +519,7 @@ var messages = map[string]map[string]string{
 		"rule.role_retired":                   "retired from hh.ru search",
 		"rule.other_values":                   "Other",
 		"rule.local_filters":                  "What to skip",
-		"rule.exclude_words":                  "Words to exclude in the title",
+		"rule.exclude_words":                  "Words to exclude",
 		"rule.exclude_words_placeholder":      "senior lead, intern",
 		"rule.exclude_words_hint":             "Separated by commas or new lines. Case does not matter.",
 		"rule.excluded_employers":             "Excluded employers",
@@ -772,5 +784,17 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "You are signed out on every device but this one.",
 		"flash.invite_created":   "Invite created.",
 		"flash.invite_deleted":   "Invite withdrawn.",
+
+		// excluding an employer (issue 12).
+		"employer.exclude":           "Don't show this employer",
+		"employer.exclude_rule":      "Exclude in the rule",
+		"employer.exclude_hh":        "Hide the employer on hh.ru",
+		"employer.exclude_hint":      "The rule stops offering their vacancies; hidden on hh.ru, the employer is gone from every rule and from search.",
+		"flash.employer_hidden":      "The employer is hidden on hh.ru: their vacancies no longer come up.",
+		"flash.employer_hide_failed": "Hiding the employer on hh.ru did not work: hh.ru is not connected or not answering. Try later or exclude them in the rule.",
+		"flash.employer_no_rule":     "This vacancy's rule is deleted; hide the employer on hh.ru instead.",
+
+		// exclude words in the description (issue 12).
+		"rule.exclude_in_description": "Look for these words in the vacancy description too (not only the title)",
 	},
 }

@@ -86,6 +86,10 @@ var flashes = map[string]string{
 	"sessions_ended":   "flash.sessions_ended",
 	"invite_created":   "flash.invite_created",
 	"invite_deleted":   "flash.invite_deleted",
+
+	"employer_hidden":      "flash.employer_hidden",
+	"employer_hide_failed": "flash.employer_hide_failed",
+	"employer_no_rule":     "flash.employer_no_rule",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.

@@ -280,7 +280,7 @@ func TestSummaryPage(t *testing.T) {
 	if !strings.Contains(today, "В названии вакансии есть слово из ваших исключений: 1") {
 		t.Error("today's skips by reason not listed")
 	}
-	if !strings.Contains(body, "2020-01-02") || !strings.Contains(body, "отправлено: 7") {
+	if !strings.Contains(body, "02.01.2020") || !strings.Contains(body, "отправлено: 7") {
 		t.Error("a stored summary is missing")
 	}
 	if !strings.Contains(body, "Итог дня: 3 отклика") {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/store"
 )
 
@@ -89,5 +90,53 @@ func TestPlainText(t *testing.T) {
 	want := "Go & SQL\n\n• один\n• два\nx"
 	if got != want {
 		t.Errorf("plainText = %q, want %q", got, want)
+	}
+}
+
+// «Не показывать этого работодателя»: from review it goes to the rule's
+// excluded employers and the item leaves the queue; from history it can
+// hide the employer on hh.ru.
+func TestExcludeEmployerFromReviewAndHistory(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	ctx := context.Background()
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	ruleID := createRule(t, b, validRuleForm(resume))
+	vs := env.sandbox.Vacancies()
+	item := addReviewItem(t, env, userID, ruleID, resume, vs[0].ID, "mode_review")
+	if !strings.Contains(b.get("/review").body, fmt.Sprintf(`action="/applications/%d/exclude-employer"`, item.ID)) {
+		t.Fatal("no «Не показывать этого работодателя» on the review card")
+	}
+	r := b.post("/review", fmt.Sprintf("/applications/%d/exclude-employer", item.ID), url.Values{"to": {"rule"}, "next": {"/review"}})
+	if r.status != http.StatusSeeOther || r.location != "/review" {
+		t.Fatalf("exclude = %d %q", r.status, r.location)
+	}
+	rule, _ := env.store.Rule(ctx, userID, ruleID)
+	if len(rule.ExcludedEmployerIDs) != 1 || rule.ExcludedEmployerIDs[0] != vs[0].EmployerID {
+		t.Errorf("rule's excluded employers %v, want [%s]", rule.ExcludedEmployerIDs, vs[0].EmployerID)
+	}
+	if a, _ := env.store.Application(ctx, userID, item.ID); a.Status != store.StatusSkipped || a.Reason != "employer_excluded" {
+		t.Errorf("the item is %s %s after excluding its employer", a.Status, a.Reason)
+	}
+
+	hist := b.get("/applications").body
+	if !strings.Contains(between(hist, `data-vacancy-id="`+vs[0].ID+`"`, "</tr>"), `value="hh"`) {
+		t.Fatal("no «Скрыть работодателя на hh.ru» in history")
+	}
+	b.post("/applications", fmt.Sprintf("/applications/%d/exclude-employer", item.ID), url.Values{"to": {"hh"}})
+	acct, err := env.store.HHAccount(ctx, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := env.oauth.WithToken(acct.Token.AccessToken).BlacklistedEmployers(ctx, hh.ListParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := false
+	for _, e := range list.Items {
+		hidden = hidden || e.ID == vs[0].EmployerID
+	}
+	if !hidden {
+		t.Error("the employer is not hidden on hh")
 	}
 }

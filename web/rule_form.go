@@ -57,6 +57,7 @@ func parseRuleForm(form url.Values) parsedRule {
 	r.ProfessionalRoles = listValues(form[rules.FieldProfessionalRole])
 	r.ExcludedEmployerIDs = listValues(form[rules.FieldExcludedEmployerID])
 	r.ExcludeWords = rules.ParseExcludeWords(form.Get(rules.FieldExcludeWords))
+	r.ExcludeWordsInDescription = form.Get(rules.FieldExcludeWordsInDescription) == "on"
 	r.Mode = rules.Mode(strings.TrimSpace(form.Get(rules.FieldMode)))
 	if r.Mode == "" {
 		r.Mode = rules.ModeLetters

@@ -154,3 +154,21 @@ func TestSummaryEmailNeedsSMTP(t *testing.T) {
 		t.Errorf("saved %q with SMTP", got.SummaryEmail)
 	}
 }
+
+// The rule form's «Искать эти слова и в описании» is saved and shown again.
+func TestRuleExcludeWordsInDescriptionOption(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	form := validRuleForm(resume)
+	form.Set("exclude_words", "1С")
+	form.Set("exclude_words_in_description", "on")
+	id := createRule(t, b, form)
+	rule, err := env.store.Rule(context.Background(), userID, id)
+	if err != nil || !rule.ExcludeWordsInDescription {
+		t.Fatalf("saved rule matches the description: %v (%v)", rule.ExcludeWordsInDescription, err)
+	}
+	if !strings.Contains(b.get(fmt.Sprintf("/rules/%d", id)).body, `name="exclude_words_in_description" checked`) {
+		t.Error("the form does not show the option as saved")
+	}
+}

@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -98,10 +100,41 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	data, _ := filepath.Abs(cfg.DataDir)
 	fmt.Printf("Otklik %s is listening on %s\n", config.Version, addr)
 	fmt.Printf("  open:   %s\n", cfg.BaseURL)
+	if hint := baseURLHint(cfg.BaseURL, addr); hint != "" {
+		fmt.Printf("  note:   %s\n", hint)
+	}
 	fmt.Printf("  hh:     %s\n", hhMode)
 	fmt.Printf("  redis:  %s\n", redisMode)
 	fmt.Printf("  data:   %s (database %s)\n", data, cfg.DatabaseURL)
 	if keyFile != "" {
 		fmt.Printf("  secret: %s (generated; back it up with the database)\n", keyFile)
 	}
+}
+
+// baseURLHint says when BASE_URL names this machine on another port than
+// the one Otklik listens on (LISTEN_ADDR changed, BASE_URL not): the links
+// and hh's OAuth redirect would lead nowhere. Behind a proxy BASE_URL names
+// another host, and nothing is said.
+func baseURLHint(base *url.URL, addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || base == nil {
+		return ""
+	}
+	switch base.Hostname() {
+	case "localhost", "127.0.0.1", "::1":
+	default:
+		return ""
+	}
+	port := base.Port()
+	if port == "" {
+		port = "80"
+		if base.Scheme == "https" {
+			port = "443"
+		}
+	}
+	if port == strconv.Itoa(tcp.Port) {
+		return ""
+	}
+	return fmt.Sprintf("BASE_URL is %s but Otklik listens on port %d: set BASE_URL=%s://%s:%d (links and hh's OAuth redirect use BASE_URL)",
+		base, tcp.Port, base.Scheme, base.Hostname(), tcp.Port)
 }

@@ -364,3 +364,23 @@ func hiddenFields(page string) url.Values {
 	}
 	return v
 }
+
+func TestBaseURLHint(t *testing.T) {
+	at := func(port int) net.Addr { return &net.TCPAddr{IP: net.IPv4zero, Port: port} }
+	for _, c := range []struct {
+		base string
+		port int
+		want string
+	}{
+		{"http://localhost:8080", 8080, ""},
+		{"http://localhost:8080", 9090, "set BASE_URL=http://localhost:9090"},
+		{"http://127.0.0.1", 80, ""},
+		{"https://otklik.example.com", 8080, ""}, // behind a proxy
+	} {
+		u, _ := url.Parse(c.base)
+		got := baseURLHint(u, at(c.port))
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("baseURLHint(%s, %d) = %q, want %q", c.base, c.port, got, c.want)
+		}
+	}
+}
