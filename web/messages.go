@@ -291,6 +291,7 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "Вы вышли на всех устройствах, кроме этого.",
 		"flash.invite_created":   "Приглашение создано.",
 		"flash.invite_deleted":   "Приглашение отозвано.",
+		"preview.wait":           "Предпросмотр спрашивает hh.ru не чаще раза в 10 секунд, чтобы хватало всем. Подождите %d с и обновите страницу.",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -580,5 +581,6 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "You are signed out on every device but this one.",
 		"flash.invite_created":   "Invite created.",
 		"flash.invite_deleted":   "Invite withdrawn.",
+		"preview.wait":           "Previews ask hh.ru at most once every 10 seconds, so there is enough for everyone. Wait %d s and reload the page.",
 	},
 }
