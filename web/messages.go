@@ -291,6 +291,8 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "Вы вышли на всех устройствах, кроме этого.",
 		"flash.invite_created":   "Приглашение создано.",
 		"flash.invite_deleted":   "Приглашение отозвано.",
+		"rule.too_many":          "У вас уже %d правил — это предел. Удалите ненужное правило, чтобы создать новое.",
+		"review.letter_chars":    "В письме есть недопустимые символы (управляющие или не UTF-8). Уберите их.",
 		"preview.wait":           "Предпросмотр спрашивает hh.ru не чаще раза в 10 секунд, чтобы хватало всем. Подождите %d с и обновите страницу.",
 	},
 	"en": {
@@ -581,6 +583,8 @@ var messages = map[string]map[string]string{
 		"flash.sessions_ended":   "You are signed out on every device but this one.",
 		"flash.invite_created":   "Invite created.",
 		"flash.invite_deleted":   "Invite withdrawn.",
+		"rule.too_many":          "You already have %d rules, the limit. Delete a rule you no longer need to create a new one.",
+		"review.letter_chars":    "The letter holds characters that are not allowed (control characters or invalid UTF-8). Please remove them.",
 		"preview.wait":           "Previews ask hh.ru at most once every 10 seconds, so there is enough for everyone. Wait %d s and reload the page.",
 	},
 }
