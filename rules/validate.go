@@ -48,6 +48,7 @@ const (
 // ActiveFrom equal to ActiveTo is valid and means round the clock.
 func (r *Rule) Validate(c Catalog) Errors {
 	var es Errors
+	es.checkBounds(r)
 
 	switch name := strings.TrimSpace(r.Name); {
 	case name == "":

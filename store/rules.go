@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -159,17 +161,23 @@ func ruleArgs(r *rules.Rule) []any {
 	}
 }
 
-// CreateRule saves a validated rule for r.UserID, sets r.ID, and makes it due now.
+// CreateRule saves a validated rule for r.UserID, sets r.ID, and makes it due
+// now. A person with rules.MaxRulesPerUser rules already gets ErrLimit: the
+// count is checked inside the INSERT, so racing creations cannot pass it.
 func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 	now := ts(s.now())
-	args := append(append([]any{r.UserID}, ruleArgs(r)...), now, now, now)
+	args := append(append([]any{r.UserID}, ruleArgs(r)...), now, now, now, r.UserID, rules.MaxRulesPerUser)
 	err := s.get(ctx, s.db, &r.ID, `
 		INSERT INTO rules (user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 			experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 			mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
 			exclude_words_in_description, next_run_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE (SELECT COUNT(*) FROM rules WHERE user_id = ?) < ?
 		RETURNING id`, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: create rule for user %d: %w: %d rules", r.UserID, ErrLimit, rules.MaxRulesPerUser)
+	}
 	if err != nil {
 		return fmt.Errorf("store: create rule for user %d: %w", r.UserID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,5 +197,49 @@ func TestDeleteRuleKeepsLedger(t *testing.T) {
 	}
 	if err := s.DeleteRule(ctx, u.ID, r.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
+	}
+}
+
+// A person has at most rules.MaxRulesPerUser rules, however many creations
+// race for the last places.
+func TestCreateRuleLimit(t *testing.T) {
+	s, _ := openWithClock(t)
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, "many@example.com", "hash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func() error {
+		r := rules.Defaults()
+		r.UserID, r.Name, r.ResumeID = u.ID, "rule", "r1"
+		return s.CreateRule(ctx, &r)
+	}
+	for range rules.MaxRulesPerUser - 5 {
+		if err := add(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, 20)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { errs <- add() })
+	}
+	wg.Wait()
+	close(errs)
+	limited := 0
+	for err := range errs {
+		switch {
+		case errors.Is(err, ErrLimit):
+			limited++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	list, err := s.Rules(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != rules.MaxRulesPerUser || limited != 15 {
+		t.Errorf("%d rules and %d refused, want %d and 15", len(list), limited, rules.MaxRulesPerUser)
 	}
 }

@@ -29,6 +29,8 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrSchemaBehind: the database lacks migrations this binary needs.
 	ErrSchemaBehind = errors.New("database schema is behind")
+	// ErrLimit: the user has as many of something as they may (rules).
+	ErrLimit = errors.New("limit reached")
 	// ErrNoCipher: hh tokens were touched on a Store opened without a Cipher.
 	ErrNoCipher = errors.New("no token cipher configured")
 )

@@ -399,6 +399,10 @@ var messages = map[string]map[string]string{
 
 		// exclude words in the description (issue 12).
 		"rule.exclude_in_description": "Искать эти слова и в описании вакансии (не только в названии)",
+
+		"rule.too_many":       "У вас уже %d правил — это предел. Удалите ненужное правило, чтобы создать новое.",
+		"review.letter_chars": "В письме есть недопустимые символы (управляющие или не UTF-8). Уберите их.",
+		"preview.wait":        "Предпросмотр спрашивает hh.ru не чаще раза в 10 секунд, чтобы хватало всем. Подождите %d с и обновите страницу.",
 	},
 	"en": {
 		"sandbox.banner": "Sandbox: this is not the real hh.ru",
@@ -796,5 +800,9 @@ var messages = map[string]map[string]string{
 
 		// exclude words in the description (issue 12).
 		"rule.exclude_in_description": "Look for these words in the vacancy description too (not only the title)",
+
+		"rule.too_many":       "You already have %d rules, the limit. Delete a rule you no longer need to create a new one.",
+		"review.letter_chars": "The letter holds characters that are not allowed (control characters or invalid UTF-8). Please remove them.",
+		"preview.wait":        "Previews ask hh.ru at most once every 10 seconds, so there is enough for everyone. Wait %d s and reload the page.",
 	},
 }

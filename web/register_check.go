@@ -52,7 +52,7 @@ func (h *handler) register(w http.ResponseWriter, r *http.Request) {
 	if key := checkPassword(password, form.Email); key != "" {
 		form.Errors["password"] = key
 	}
-	if form.NeedInvite && form.Invite == "" {
+	if form.NeedInvite && (form.Invite == "" || len(form.Invite) > 64) {
 		form.Errors["invite"] = "register.invite_wrong"
 	}
 	if len(form.Errors) > 0 {

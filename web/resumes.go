@@ -20,7 +20,7 @@ const resumeCacheTTL = time.Hour
 // list is used as it is: the rule pages never fail on hh.
 func (h *handler) resumes(ctx context.Context, userID int64) ([]store.Resume, error) {
 	cached, err := h.store.Resumes(ctx, userID)
-	if err != nil || !h.resumesStale(cached) {
+	if err != nil || !h.resumesStale(cached) || !h.mayRefreshResumes(ctx, userID) {
 		return cached, err
 	}
 	client, err := h.hhAccess.Client(ctx, userID)

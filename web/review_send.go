@@ -24,6 +24,10 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 	}
 	// Browsers send a textarea's line breaks as CRLF.
 	letter := strings.ReplaceAll(r.PostForm.Get("message"), "\r\n", "\n")
+	if !rules.ValidText(letter, true) {
+		h.renderReviewError(w, r, a, strings.ToValidUTF8(letter, "\uFFFD"), "review.letter_chars")
+		return
+	}
 	if letter != "" || a.ResponseLetterRequired {
 		checked, err := rules.CheckLetter(letter)
 		if err != nil {

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/otklik/otklik/rules"
+	"github.com/otklik/otklik/store"
 )
 
 // createRule saves a new rule, or shows the form again with each error
@@ -24,7 +26,13 @@ func (h *handler) createRule(w http.ResponseWriter, r *http.Request) {
 	}
 	rule := p.rule
 	rule.UserID = user.ID
-	if err := h.store.CreateRule(r.Context(), &rule); err != nil {
+	if err := h.store.CreateRule(r.Context(), &rule); errors.Is(err, store.ErrLimit) {
+		// Shown beside the name, the first field: the form has no other place.
+		d := &ruleFormData{Rule: p.rule, Raw: p.raw, ExcludeWords: r.PostForm.Get(rules.FieldExcludeWords),
+			Errors: map[string]string{rules.FieldName: translate(visitorOf(r).lang, "rule.too_many", rules.MaxRulesPerUser)}}
+		h.renderRuleForm(w, r, http.StatusUnprocessableEntity, d, resumes)
+		return
+	} else if err != nil {
 		h.serverError(w, r, err)
 		return
 	}

@@ -36,6 +36,7 @@ type previewData struct {
 	Held      string
 	HeldUntil time.Time
 	Problem   string // translation key when hh could not be asked
+	Wait      int    // seconds to wait, with Problem preview.wait (fairshare.go)
 }
 
 // previewRule is a dry run: the first page of the rule's search, planned
@@ -67,7 +68,10 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.now()
 	d.Held, d.HeldUntil = heldBy(acct, now)
-	page, err := client.SimilarVacancies(ctx, rule.ResumeID, rule.SearchParams(0))
+	page, err := h.previewSearch(ctx, user.ID, rule, client) // cached, within the person's share of hh
+	if h.previewRefused(w, r, d, err) {
+		return
+	}
 	if err != nil {
 		d.Problem = previewProblem(err)
 		h.log.WarnContext(ctx, "preview search", "user_id", user.ID, "rule_id", rule.ID, "error", err)

@@ -23,7 +23,9 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 		d.Errors["language"] = "settings.language_invalid"
 	}
 	// Only IANA names: time.LoadLocation also reads "Local" and file paths.
-	if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "" || d.TimeZone == "Local" || strings.HasPrefix(d.TimeZone, "/") || strings.Contains(d.TimeZone, "..") {
+	if len(d.TimeZone) > 64 {
+		d.Errors["time_zone"] = "settings.time_zone_invalid"
+	} else if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "" || d.TimeZone == "Local" || strings.HasPrefix(d.TimeZone, "/") || strings.Contains(d.TimeZone, "..") {
 		d.Errors["time_zone"] = "settings.time_zone_invalid"
 	}
 	hour, err := strconv.Atoi(d.SummaryHour)

@@ -65,6 +65,9 @@ type Deps struct {
 	Now func() time.Time
 	// Throttle limits sign-in attempts; DefaultThrottleLimits when zero.
 	Throttle ThrottleLimits
+	// FairShare limits the hh requests one person makes from the web;
+	// DefaultFairShareLimits when zero.
+	FairShare FairShareLimits
 	// ChoicesTTL is how long hh's dictionaries, areas and professional roles
 	// are cached; 6h when zero.
 	ChoicesTTL time.Duration
@@ -111,6 +114,7 @@ type handler struct {
 	now       func() time.Time
 	csrf      csrfSigner
 	throttle  *throttle
+	fair      *fairShare
 	choices   *choiceCache
 	dummyHash []byte
 	hashCost  int
@@ -176,6 +180,10 @@ func New(d Deps) (*Server, error) {
 	if limits == (ThrottleLimits{}) {
 		limits = DefaultThrottleLimits
 	}
+	fair := d.FairShare
+	if fair == (FairShareLimits{}) {
+		fair = DefaultFairShareLimits
+	}
 	ttl := d.ChoicesTTL
 	if ttl == 0 {
 		ttl = 6 * time.Hour
@@ -201,6 +209,7 @@ func New(d Deps) (*Server, error) {
 		views:     v,
 		now:       now,
 		throttle:  newThrottle(d.Redis, limits),
+		fair:      newFairShare(d.Redis, fair),
 		choices:   newChoiceCache(d.OAuth, ttl, now),
 		dummyHash: dummy,
 		hashCost:  cost,
