@@ -13,18 +13,28 @@ import (
 var migrationFiles embed.FS
 
 // provider is goose over the embedded migrations; each migration runs in its
-// own transaction, in version order.
-func (s *Store) provider() (*goose.Provider, error) {
+// own transaction, in version order. A locked provider's Up takes the
+// migration lock first: web processes started together on one database
+// take turns, and the later ones find nothing left to do.
+func (s *Store) provider(locked bool) (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectSQLite3, s.db.DB, fsys)
+	var opts []goose.ProviderOption
+	if locked && s.path != "" {
+		if l := migrationLocker(s.path); l != nil {
+			opts = append(opts, goose.WithLocker(l))
+		}
+	}
+	return goose.NewProvider(goose.DialectSQLite3, s.db.DB, fsys, opts...)
 }
 
-// Migrate applies every pending migration. Running it again is a no-op.
+// Migrate applies every pending migration. Running it again is a no-op, and
+// so is running it while another process migrates the same database file: it
+// waits for that one and applies what is left.
 func (s *Store) Migrate(ctx context.Context) error {
-	p, err := s.provider()
+	p, err := s.provider(true)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
@@ -38,7 +48,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 // binary knows are not applied, so a worker can refuse to start until the web
 // process (or an operator) has migrated.
 func (s *Store) CheckSchema(ctx context.Context) error {
-	p, err := s.provider()
+	p, err := s.provider(false)
 	if err != nil {
 		return fmt.Errorf("store: check schema: %w", err)
 	}

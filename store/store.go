@@ -48,6 +48,7 @@ type Options struct {
 // Store is the SQLite database. It is safe for concurrent use.
 type Store struct {
 	db     *sqlx.DB
+	path   string // the database file; "" in memory
 	cipher *Cipher
 	now    func() time.Time
 }
@@ -81,7 +82,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		// An in-memory database exists per connection; keep exactly one.
 		db.SetMaxOpenConns(1)
 	}
-	s := &Store{db: db, cipher: opts.Cipher, now: opts.Now}
+	s := &Store{db: db, path: path, cipher: opts.Cipher, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -26,14 +26,15 @@ import (
 func main() {
 	concurrency := flag.Int("concurrency", 0, "tasks processed at once (0: 4 per CPU, at least 8)")
 	metricsAddr := flag.String("metrics-addr", "", "serve this worker's Prometheus /metrics (hh requests by operation and status, outcomes, tasks) on this address, e.g. :9091")
+	schemaWait := flag.Duration("schema-wait", app.DefaultSchemaWait, "how long to wait at start for the web process to migrate the database before giving up")
 	flag.Parse()
-	if err := run(*concurrency, *metricsAddr); err != nil {
+	if err := run(*concurrency, *metricsAddr, *schemaWait); err != nil {
 		fmt.Fprintln(os.Stderr, "otklik worker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(concurrency int, metricsAddr string) error {
+func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
@@ -48,6 +49,15 @@ func run(concurrency int, metricsAddr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	// Started before the web process (or with it), the worker waits for
+	// it to migrate the database.
+	if err := app.WaitForSchema(ctx, cfg, schemaWait, logger); err != nil {
+		if ctx.Err() != nil {
+			logger.Info("worker stopped while waiting for the database schema")
+			return nil
+		}
+		return err
+	}
 	st, err := app.OpenStore(ctx, cfg, false, logger)
 	if err != nil {
 		return err

@@ -38,18 +38,21 @@ func TestRefusesToStart(t *testing.T) {
 	key := "SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	cases := []struct {
 		name string
+		args []string
 		env  []string
 		want string
 	}{
-		{"no redis", []string{key}, "REDIS_URL"},
-		{"bad rate", []string{key, "REDIS_URL=" + redisURL, "HH_RATE_LIMIT=fast"}, "HH_RATE_LIMIT"},
-		{"bad interval", []string{key, "REDIS_URL=" + redisURL, "APPLY_INTERVAL=-3s"}, "APPLY_INTERVAL"},
-		{"half credentials", []string{key, "REDIS_URL=" + redisURL, "HH_CLIENT_ID=abc"}, "HH_CLIENT_SECRET"},
-		{"schema behind", []string{key, "REDIS_URL=" + redisURL, "DATA_DIR=" + filepath.Join(dir, "data")}, "DATABASE_URL"},
+		{"no redis", nil, []string{key}, "REDIS_URL"},
+		{"bad rate", nil, []string{key, "REDIS_URL=" + redisURL, "HH_RATE_LIMIT=fast"}, "HH_RATE_LIMIT"},
+		{"bad interval", nil, []string{key, "REDIS_URL=" + redisURL, "APPLY_INTERVAL=-3s"}, "APPLY_INTERVAL"},
+		{"half credentials", nil, []string{key, "REDIS_URL=" + redisURL, "HH_CLIENT_ID=abc"}, "HH_CLIENT_SECRET"},
+		// No web process migrates it: the worker waits (saying so), then
+		// gives up.
+		{"schema behind", []string{"-schema-wait", "1s"}, []string{key, "REDIS_URL=" + redisURL, "DATA_DIR=" + filepath.Join(dir, "data")}, "DATABASE_URL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cmd := exec.Command(bin)
+			cmd := exec.Command(bin, c.args...)
 			cmd.Dir = dir
 			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, c.env...)
 			out, err := cmd.CombinedOutput()
@@ -58,6 +61,9 @@ func TestRefusesToStart(t *testing.T) {
 			}
 			if !strings.Contains(string(out), c.want) {
 				t.Errorf("the message does not name %s:\n%s", c.want, out)
+			}
+			if n := strings.Count(string(out), waitingForSchema); c.name == "schema behind" && n != 1 {
+				t.Errorf("the worker said %d times that it waits for the schema, want once:\n%s", n, out)
 			}
 		})
 	}

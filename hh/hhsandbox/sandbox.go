@@ -12,6 +12,8 @@
 // authentication of its own: standalone, the sandbox holds only made-up
 // data. A host that lets real people use it (their letters reach it) sets
 // Options.HideAdmin and serves AdminHandler behind its own access control.
+// New keeps the state in memory; Open keeps it in a file as well, so that a
+// restart of the host keeps the tokens and applications (Close saves it last).
 //
 // Served paths: GET/POST /oauth/authorize (login, consent, account choice),
 // /account/captcha, /vacancy/{id}; POST /token (and the deprecated POST

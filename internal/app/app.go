@@ -16,6 +16,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
@@ -79,7 +80,8 @@ func HHConfig(cfg config.Config, transport http.RoundTripper) hh.Config {
 // OpenStore opens the database with every configured token key (SECRET_KEY
 // and SECRET_KEY_PREVIOUS). The web process (migrate) migrates it and then
 // re-encrypts the hh tokens stored under older keys with SECRET_KEY; a worker
-// only checks that the schema is current and refuses to start otherwise.
+// only checks that the schema is current (after WaitForSchema) and refuses to
+// start otherwise.
 // Both refuse to start when a key in use by stored tokens is missing or wrong.
 func OpenStore(ctx context.Context, cfg config.Config, migrate bool, logger *slog.Logger) (*store.Store, error) {
 	if logger == nil {
@@ -107,6 +109,53 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool, logger *slo
 		rotateTokens(ctx, st, cfg, logger)
 	}
 	return st, nil
+}
+
+// DefaultSchemaWait is how long a worker waits for the web process to
+// migrate the database before it gives up.
+const DefaultSchemaWait = 2 * time.Minute
+
+// schemaPoll is how often a waiting worker looks at the schema again.
+const schemaPoll = 500 * time.Millisecond
+
+// WaitForSchema returns once the database's schema is current: a worker
+// started before the web process (or together with it, as a process manager
+// starts them) waits for the web process to migrate, saying so once. It
+// gives up after wait with an error naming DATABASE_URL, and returns
+// ctx's error if ctx ends first.
+func WaitForSchema(ctx context.Context, cfg config.Config, wait time.Duration, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	defer st.Close()
+	deadline := time.Now().Add(wait)
+	said := false
+	for {
+		err := st.CheckSchema(ctx)
+		if err == nil {
+			if said {
+				logger.Info("database schema is current")
+			}
+			return nil
+		}
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("DATABASE_URL: %w (waited %s for the web process to migrate it: start it "+
+				"with the same DATABASE_URL, or DATA_DIR)", err, wait)
+		}
+		if !said {
+			logger.Info("waiting for the web process to migrate the database", "wait", wait.String(), "reason", err.Error())
+			said = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(schemaPoll, time.Until(deadline))):
+		}
+	}
 }
 
 // checkSecretKey decrypts one stored hh account per key version in use, so a

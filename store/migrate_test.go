@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Processes started together on an empty database (several web processes,
+// as a process manager starts them) each migrate it at start: all of them
+// come up, and every migration is applied once.
+func TestConcurrentMigrations(t *testing.T) {
+	ctx := context.Background()
+	for round := range 3 {
+		path := filepath.Join(t.TempDir(), "otklik.db")
+		const processes = 5
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, processes)
+		for i := range processes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				// A Store of its own: its own connections, as another
+				// process would have.
+				s, err := Open(ctx, path, Options{Migrate: true})
+				if err == nil {
+					err = s.Close()
+				}
+				errs[i] = err
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("round %d, process %d: %v", round, i, err)
+			}
+		}
+		s := mustOpenPath(t, path, Options{})
+		if err := s.CheckSchema(ctx); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		var twice []int64
+		if err := s.db.Select(&twice, `SELECT version_id FROM goose_db_version GROUP BY version_id HAVING COUNT(*) > 1`); err != nil {
+			t.Fatal(err)
+		}
+		if len(twice) > 0 {
+			t.Errorf("round %d: migrations applied more than once: %v", round, twice)
+		}
+	}
+}
