@@ -1,5 +1,5 @@
 // Package config reads Otklik's configuration from the environment once, in
-// main, into a Config that is passed down (DESIGN.md, "Contracts").
+// main, into a Config that is passed down (docs/ARCHITECTURE.md, "Contracts").
 package config
 
 import (

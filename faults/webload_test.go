@@ -174,8 +174,8 @@ type browser struct {
 var (
 	csrfRe    = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	ruleLocRe = regexp.MustCompile(`^/rules/(\d+)`)
-	// A review item's tag carries data-vacancy-id and data-status (DESIGN.md,
-	// "Markers"); its id and data-reason are read from the same tag.
+	// A review item's tag carries data-vacancy-id and data-status (docs/ARCHITECTURE.md, "Contracts":
+	// markers); its id and data-reason are read from the same tag.
 	reviewTag = regexp.MustCompile(`<li [^>]*data-vacancy-id="[^>]*>`)
 	tagItemID = regexp.MustCompile(`\bid="item-(\d+)"`)
 	tagStatus = regexp.MustCompile(`\bdata-status="([a-z]*)"`)

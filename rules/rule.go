@@ -22,7 +22,7 @@ const (
 
 // Rule is a saved search over hh's "vacancies similar to my resume" plus the
 // local filters hh cannot do, the mode, the letter template, a daily cap and a
-// schedule. Field names follow the web form (DESIGN.md, "Rule form fields").
+// schedule. Field names follow the web form (docs/ARCHITECTURE.md, "Contracts").
 type Rule struct {
 	ID     int64
 	UserID int64
@@ -85,7 +85,7 @@ const (
 )
 
 // Defaults returns the values a new rule form starts from: mode letters
-// (DESIGN.md), a modest daily cap, a run every four hours in the daytime.
+// (the default: a letter the employer asked for waits for a person), a modest daily cap, a run every four hours in the daytime.
 func Defaults() Rule {
 	return Rule{
 		Currency:   "RUR",

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Form field names (DESIGN.md, "Rule form fields"); FieldError.Field is one
+// Form field names (docs/ARCHITECTURE.md, "Contracts"); FieldError.Field is one
 // of them.
 const (
 	FieldName               = "name"

@@ -36,11 +36,6 @@ const maxInlineWait = 300 * time.Millisecond
 // again to every application of the account, so it is slept through.
 const maxInlineGapWait = time.Second
 
-// handleApply sends one queued ledger row to hh. The row was written before
-// this task existed, and its status is read again under the account's lock
-// right before the POST, so a crash at any point leaves the row queued (the
-// tick enqueues it again) and a row is never posted twice by us; if hh got a
-// POST whose answer we lost, the retry's already_applied marks it applied.
 // ApplyLockPattern matches every account's apply lock; ApplyLockKey names
 // one. The lock is held around one application's POST and expires after
 // ApplyLockLease if its worker dies holding it.
@@ -62,6 +57,11 @@ func waitOrRequeue(ctx context.Context, wait, inline time.Duration) error {
 // ApplyLockKey is the Redis key of the user's apply lock.
 func ApplyLockKey(userID int64) string { return fmt.Sprintf("otklik:lock:apply:%d", userID) }
 
+// handleApply sends one queued ledger row to hh. The row was written before
+// this task existed, and its status is read again under the account's lock
+// right before the POST, so a crash at any point leaves the row queued (the
+// tick enqueues it again) and a row is never posted twice by us; if hh got a
+// POST whose answer we lost, the retry's already_applied marks it applied.
 func (w *Worker) handleApply(ctx context.Context, t *asynq.Task) error {
 	var p ApplyPayload
 	if err := decode(t, &p); err != nil {
@@ -180,7 +180,7 @@ func (w *Worker) countRunRequests(ctx context.Context, a *store.Application, req
 	}
 }
 
-// recordOutcome moves the row to what hh's answer means (DESIGN.md, Flows 4).
+// recordOutcome moves the row to what hh's answer means (docs/ARCHITECTURE.md, "The life of a rule run").
 // generation is that of the token pair the POST used.
 func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, generation int64, res *hh.ApplyResult, err error) error {
 	now := w.now()

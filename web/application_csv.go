@@ -10,7 +10,7 @@ import (
 	"github.com/otklik/otklik/store"
 )
 
-// csvHeader is a contract (DESIGN.md, "CSV").
+// csvHeader is a contract (docs/ARCHITECTURE.md, "Contracts").
 var csvHeader = []string{"vacancy_id", "vacancy_name", "employer", "status", "reason", "rule", "resume_id", "created_at", "applied_at"}
 
 // applicationsCSV writes every row the filter matches. Times are RFC 3339

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// csrfField is the hidden form field every form carries (DESIGN.md).
+// csrfField is the hidden form field every form carries (docs/ARCHITECTURE.md, "Contracts").
 const csrfField = "csrf"
 
 // preSessionCookie carries the random half of the signed double-submit token

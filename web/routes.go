@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// routes is the one route table (DESIGN.md, "Web routes").
+// routes is the one route table (docs/ARCHITECTURE.md, "Contracts").
 func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 

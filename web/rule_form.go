@@ -41,7 +41,7 @@ type parsedRule struct {
 	parseErrs map[string][2]string // field → {ru, en}
 }
 
-// parseRuleForm reads the rule form (DESIGN.md, "Rule form fields").
+// parseRuleForm reads the rule form (docs/ARCHITECTURE.md, "Contracts").
 func parseRuleForm(form url.Values) parsedRule {
 	p := parsedRule{raw: map[string]string{}, parseErrs: map[string][2]string{}}
 	r := &p.rule

@@ -21,8 +21,9 @@ import (
 	"github.com/otklik/otklik/store"
 )
 
-// Jobs is what the web app asks of the background worker. The lead wires an
-// implementation over tasks; the web never imports the queue itself.
+// Jobs is what the web app asks of the background worker. internal/app
+// passes the worker's implementation (tasks.Jobs); the web never imports the
+// queue itself.
 type Jobs interface {
 	// StartRule starts a run of the rule within seconds; a run already
 	// pending or running is joined, not duplicated, and reported as joined.

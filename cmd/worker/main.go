@@ -78,7 +78,7 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 	metrics, tally := app.NewMetrics(r, reg, logger)
 	defer func() {
 		if err := tally.Close(); err != nil {
-			logger.Warn("last metrics not flushed", "err", err)
+			logger.Warn("last metrics not flushed", "error", err)
 		}
 	}()
 	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), metrics, logger)

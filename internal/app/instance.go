@@ -185,7 +185,7 @@ func (inst *Instance) Close() {
 	}
 	if inst.tally != nil {
 		if err := inst.tally.Close(); err != nil {
-			inst.logger.Warn("last metrics not flushed", "err", err)
+			inst.logger.Warn("last metrics not flushed", "error", err)
 		}
 	}
 	if inst.Queue != nil {

@@ -116,7 +116,7 @@ func (t *Tally) Start(interval time.Duration) {
 			case <-tick.C:
 				ctx, cancel := context.WithTimeout(context.Background(), interval)
 				if err := t.Flush(ctx); err != nil {
-					t.log.Warn("metrics not flushed; kept for the next try", "err", err)
+					t.log.Warn("metrics not flushed; kept for the next try", "error", err)
 				}
 				cancel()
 			}
