@@ -25,6 +25,7 @@ import (
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
@@ -95,7 +96,7 @@ func buildWorker(t *testing.T) string {
 // happens "16 minutes later" without waiting.
 type miniBackend struct {
 	m    *miniredis.Miniredis
-	stop chan struct{}
+	stop func() // stops its clock
 }
 
 func startMini(t *testing.T) *miniBackend {
@@ -103,20 +104,8 @@ func startMini(t *testing.T) *miniBackend {
 	if err := m.StartAddr("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	b := &miniBackend{m: m, stop: make(chan struct{})}
-	go func() {
-		tk := time.NewTicker(100 * time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-b.stop:
-				return
-			case <-tk.C:
-				m.FastForward(100 * time.Millisecond)
-			}
-		}
-	}()
-	t.Cleanup(func() { close(b.stop); m.Close() })
+	b := &miniBackend{m: m, stop: redisclock.Follow(m, 100*time.Millisecond)}
+	t.Cleanup(func() { b.stop(); m.Close() })
 	return b
 }
 

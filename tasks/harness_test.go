@@ -18,6 +18,7 @@ import (
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
@@ -102,20 +103,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		}
 	} else {
 		m := miniredis.RunT(t)
-		stop := make(chan struct{})
-		go func() {
-			tk := time.NewTicker(50 * time.Millisecond)
-			defer tk.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tk.C:
-					m.FastForward(50 * time.Millisecond)
-				}
-			}
-		}()
-		t.Cleanup(func() { close(stop) })
+		t.Cleanup(redisclock.Follow(m, 50*time.Millisecond))
 		e.conn = asynq.RedisClientOpt{Addr: m.Addr()}
 		e.rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/otklik/otklik/hh"
-	"github.com/otklik/otklik/internal/clustermetrics"
+	"github.com/otklik/otklik/tasks/clustermetrics"
 )
 
 // Names of the series counted both per process and, through

@@ -24,6 +24,7 @@ import (
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
@@ -77,20 +78,7 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 	} else {
 		m := miniredis.RunT(t)
 		// asynq's scheduled and retried tasks wait on Redis time.
-		stop := make(chan struct{})
-		go func() {
-			tk := time.NewTicker(50 * time.Millisecond)
-			defer tk.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-tk.C:
-					m.FastForward(50 * time.Millisecond)
-				}
-			}
-		}()
-		t.Cleanup(func() { close(stop) })
+		t.Cleanup(redisclock.Follow(m, 50*time.Millisecond))
 		conn = asynq.RedisClientOpt{Addr: m.Addr()}
 		rdb = redis.NewClient(&redis.Options{Addr: m.Addr()})
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/internal/app"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
@@ -119,19 +119,13 @@ func runWorker(cfg workerConfig) error {
 	}
 	defer timings.close()
 
-	concurrency := cfg.Concurrency
-	if concurrency <= 0 {
-		concurrency = max(8, 4*runtime.NumCPU()) // cmd/worker's default
-	}
-	srv := asynq.NewServer(conn, tasks.ServerConfig(concurrency, logger))
-	mux := asynq.NewServeMux()
-	mux.Use(timings.middleware)
-	w.Register(mux)
-	if err := srv.Start(mux); err != nil {
+	rw, err := app.StartWorker(w, &app.Redis{Conn: conn, Client: rdb}, queue,
+		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
+	if err != nil {
 		return err
 	}
 	<-ctx.Done()
-	srv.Shutdown()
+	rw.Stop()
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
@@ -43,7 +44,7 @@ type world struct {
 	conn     asynq.RedisConnOpt
 	rdb      redis.UniversalClient
 	mini     *miniredis.Miniredis
-	stopMini chan struct{}
+	stopMini func()
 	queue    *asynq.Client
 	insp     *asynq.Inspector
 	users    []loadUser
@@ -94,19 +95,7 @@ func (w *world) openRedis(ctx context.Context) error {
 			return err
 		}
 		// miniredis expires keys only when told time has passed.
-		w.stopMini = make(chan struct{})
-		go func() {
-			t := time.NewTicker(100 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-w.stopMini:
-					return
-				case <-t.C:
-					w.mini.FastForward(100 * time.Millisecond)
-				}
-			}
-		}()
+		w.stopMini = redisclock.Follow(w.mini, 100*time.Millisecond)
 		w.redisCfg = workerConfig{RedisAddr: w.mini.Addr()}
 		w.conn = asynq.RedisClientOpt{Addr: w.mini.Addr()}
 		w.rdb = redis.NewClient(&redis.Options{Addr: w.mini.Addr()})
@@ -137,7 +126,7 @@ func (w *world) close() {
 		_ = w.rdb.Close()
 	}
 	if w.mini != nil {
-		close(w.stopMini)
+		w.stopMini()
 		w.mini.Close()
 	}
 	if w.store != nil {

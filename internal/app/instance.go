@@ -17,9 +17,9 @@ import (
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
-	"github.com/otklik/otklik/internal/clustermetrics"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
+	"github.com/otklik/otklik/tasks/clustermetrics"
 	"github.com/otklik/otklik/web"
 )
 
@@ -157,7 +157,7 @@ func openSandbox(cfg config.Config, logger *slog.Logger) (*hhsandbox.Sandbox, er
 
 // StartWorker processes tasks in this process (embedded mode).
 func (inst *Instance) StartWorker(concurrency int) error {
-	rw, err := StartWorker(inst.Worker, inst.Redis, inst.Queue, concurrency, inst.logger)
+	rw, err := StartWorker(inst.Worker, inst.Redis, inst.Queue, WorkerOptions{Concurrency: concurrency}, inst.logger)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/otklik/otklik/internal/redisclock"
 )
 
 // Redis is the Redis Otklik uses: asynq's connection options and a go-redis
@@ -19,7 +21,7 @@ type Redis struct {
 	Client redis.UniversalClient
 	// Embedded is set when the Redis runs in this process.
 	Embedded *miniredis.Miniredis
-	stop     chan struct{}
+	stop     func() // stops the embedded server's clock
 }
 
 // ConnectRedis connects to REDIS_URL: one server (redis:// or rediss://),
@@ -100,21 +102,8 @@ func StartEmbeddedRedis() (*Redis, error) {
 		Conn:     asynq.RedisClientOpt{Addr: m.Addr()},
 		Client:   redis.NewClient(&redis.Options{Addr: m.Addr()}),
 		Embedded: m,
-		stop:     make(chan struct{}),
+		stop:     redisclock.Follow(m, 250*time.Millisecond),
 	}
-	go func() {
-		const step = 250 * time.Millisecond
-		t := time.NewTicker(step)
-		defer t.Stop()
-		for {
-			select {
-			case <-r.stop:
-				return
-			case <-t.C:
-				m.FastForward(step)
-			}
-		}
-	}()
 	return r, nil
 }
 
@@ -125,7 +114,7 @@ func (r *Redis) Ping(ctx context.Context) error { return r.Client.Ping(ctx).Err(
 func (r *Redis) Close() error {
 	err := r.Client.Close()
 	if r.Embedded != nil {
-		close(r.stop)
+		r.stop()
 		r.Embedded.Close()
 	}
 	return err

@@ -11,10 +11,10 @@ import (
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
-	"github.com/otklik/otklik/internal/clustermetrics"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
+	"github.com/otklik/otklik/tasks/clustermetrics"
 )
 
 // NewWorker builds the task handlers over st and r, counting into metrics.
@@ -54,26 +54,47 @@ func NewMetrics(r *Redis, reg prometheus.Registerer, logger *slog.Logger) (*task
 // RunningWorker is an asynq server and its cron ticker.
 type RunningWorker struct {
 	server *asynq.Server
-	cron   *cron.Cron
+	cron   *cron.Cron // nil without the tick
 }
 
-// StartWorker starts processing tasks and the per-minute tick.
-func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, concurrency int, logger *slog.Logger) (*RunningWorker, error) {
+// WorkerOptions tunes a worker process; the zero value is cmd/worker's.
+type WorkerOptions struct {
+	// Concurrency is how many tasks run at once; 0: max(8, 4 × CPUs).
+	Concurrency int
+	// NoTick leaves the per-minute tick out, for a harness that starts the
+	// rule runs itself and counts them.
+	NoTick bool
+	// Middleware wraps every task handler (the load harness times them).
+	Middleware []asynq.MiddlewareFunc
+}
+
+// StartWorker starts processing tasks and the per-minute tick: the one way
+// every worker process (cmd/worker, the embedded one in cmd/web, the load
+// harness's and the crash test's) runs the handlers.
+func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, opts WorkerOptions, logger *slog.Logger) (*RunningWorker, error) {
+	concurrency := opts.Concurrency
 	if concurrency <= 0 {
 		concurrency = max(8, 4*runtime.NumCPU())
 	}
 	srv := asynq.NewServer(r.Conn, tasks.ServerConfig(concurrency, logger))
 	mux := asynq.NewServeMux()
+	mux.Use(opts.Middleware...)
 	w.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
-	return &RunningWorker{server: srv, cron: tasks.StartCron(queue, logger)}, nil
+	rw := &RunningWorker{server: srv}
+	if !opts.NoTick {
+		rw.cron = tasks.StartCron(queue, logger)
+	}
+	return rw, nil
 }
 
 // Stop stops the ticker and lets running tasks finish (asynq's shutdown
 // timeout), returning unfinished ones to the queue.
 func (rw *RunningWorker) Stop() {
-	<-rw.cron.Stop().Done()
+	if rw.cron != nil {
+		<-rw.cron.Stop().Done()
+	}
 	rw.server.Shutdown()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/internal/app"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
@@ -63,14 +64,12 @@ func run(hhURL, db, redisAddr string, redisDB int, applyInterval time.Duration) 
 	if err != nil {
 		return err
 	}
-	srv := asynq.NewServer(conn, tasks.ServerConfig(8, logger))
-	mux := asynq.NewServeMux()
-	w.Register(mux)
-	if err := srv.Start(mux); err != nil {
+	rw, err := app.StartWorker(w, &app.Redis{Conn: conn, Client: rdb}, queue, app.WorkerOptions{Concurrency: 8, NoTick: true}, logger)
+	if err != nil {
 		return err
 	}
 	fmt.Println("ready")
 	<-ctx.Done()
-	srv.Shutdown()
+	rw.Stop()
 	return nil
 }
