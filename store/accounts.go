@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -322,44 +321,3 @@ func (s *Store) AccountsWithExpiredTokens(ctx context.Context, now time.Time) ([
 	return ids, nil
 }
 
-// RotateTokens re-encrypts every token written under an older key version
-// with the current key and reports how many accounts it rewrote. A row whose
-// tokens change meanwhile is left to its new writer (which uses the current key).
-func (s *Store) RotateTokens(ctx context.Context) (int, error) {
-	if s.cipher == nil {
-		return 0, fmt.Errorf("store: rotate tokens: %w", ErrNoCipher)
-	}
-	var rows []accountRow
-	if err := s.sel(ctx, s.db, &rows, `SELECT `+accountColumns+` FROM hh_accounts WHERE key_version <> ? ORDER BY user_id`,
-		s.cipher.current); err != nil {
-		return 0, fmt.Errorf("store: rotate tokens: %w", err)
-	}
-	var rotated int
-	var errs []error
-	for i := range rows {
-		r := &rows[i]
-		a, err := s.openRow(r)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("user %d: %w", r.UserID, err))
-			continue
-		}
-		access, refresh, err := s.sealPair(r.UserID, a.Token)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("user %d: %w", r.UserID, err))
-			continue
-		}
-		n, err := s.exec(ctx, s.db, `
-			UPDATE hh_accounts SET access_token_enc = ?, refresh_token_enc = ?, key_version = ?
-			WHERE user_id = ? AND token_generation = ?`,
-			access, refresh, s.cipher.current, r.UserID, r.TokenGeneration)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("user %d: %w", r.UserID, err))
-			continue
-		}
-		rotated += int(n)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return rotated, fmt.Errorf("store: rotate tokens: %w", err)
-	}
-	return rotated, nil
-}

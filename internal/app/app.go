@@ -11,10 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -101,7 +99,7 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool, logger *slo
 			return nil, fmt.Errorf("DATABASE_URL: %w", err)
 		}
 	}
-	if err := checkSecretKey(ctx, st, cfg); err != nil {
+	if err := checkSecretKey(ctx, st); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -158,75 +156,65 @@ func WaitForSchema(ctx context.Context, cfg config.Config, wait time.Duration, l
 	}
 }
 
-// checkSecretKey decrypts one stored hh account per key version in use, so a
-// key missing from the configuration, or other than the one the tokens were
-// encrypted with, stops the process at start, not later as accounts failing.
-func checkSecretKey(ctx context.Context, st *store.Store, cfg config.Config) error {
-	samples, err := st.HHAccountsByKeyVersion(ctx)
-	if err != nil {
-		return fmt.Errorf("DATABASE_URL: %w", err)
+// checkSecretKey stops the process at start when a key in use by stored hh
+// tokens is missing or wrong (store.CheckTokenKeys), saying which variable to
+// set.
+func checkSecretKey(ctx context.Context, st *store.Store) error {
+	err := st.CheckTokenKeys(ctx)
+	var ke *store.KeyError
+	if !errors.As(err, &ke) {
+		if err != nil {
+			return fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		return nil
 	}
-	keys := cfg.TokenKeys()
-	for _, version := range slices.Sorted(maps.Keys(samples)) {
-		_, err := st.HHAccount(ctx, samples[version])
-		if err == nil || errors.Is(err, store.ErrNotFound) { // disconnected meanwhile
-			continue
-		}
-		current := cfg.CurrentKeyVersion()
-		if keys[version] == nil && version > current {
-			return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("stored hh tokens are encrypted under key "+
-				"version %d, newer than SECRET_KEY (version %d): start with that key as SECRET_KEY and "+
-				"SECRET_KEY_VERSION=%d, as the other processes do (%v)", version, current, version, err)}
-		}
-		var problem string
-		switch {
-		case keys[version] == nil:
-			problem = fmt.Sprintf("stored hh tokens are encrypted under key version %d, which is not configured "+
-				"(SECRET_KEY is version %d): give that key as SECRET_KEY_PREVIOUS=%d:<key>", version, current, version)
-		case version == current:
-			problem = fmt.Sprintf("SECRET_KEY (version %d) does not decrypt the stored hh tokens of that version: "+
-				"it is not the key they were encrypted with; start with that key (SECRET_KEY, or DATA_DIR/secret.key "+
-				"if it was generated)", version)
-		default:
-			problem = fmt.Sprintf("the version %d key in SECRET_KEY_PREVIOUS does not decrypt the stored hh tokens of "+
-				"that version: it is not the key they were encrypted with", version)
-		}
-		return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("%s (%v). To rotate to a new key, keep the old one "+
-			"as SECRET_KEY_PREVIOUS=<its version>:<old key> and set the new SECRET_KEY with a higher SECRET_KEY_VERSION "+
-			"(README: Rotating the secret key)", problem, err)}
+	version, current := ke.Version, ke.Current
+	var problem string
+	switch ke.Problem {
+	case store.KeyNewer:
+		return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("stored hh tokens are encrypted under key "+
+			"version %d, newer than SECRET_KEY (version %d): start with that key as SECRET_KEY and "+
+			"SECRET_KEY_VERSION=%d, as the other processes do (%v)", version, current, version, ke.Err)}
+	case store.KeyMissing:
+		problem = fmt.Sprintf("stored hh tokens are encrypted under key version %d, which is not configured "+
+			"(SECRET_KEY is version %d): give that key as SECRET_KEY_PREVIOUS=%d:<key>", version, current, version)
+	case store.KeyWrongCurrent:
+		problem = fmt.Sprintf("SECRET_KEY (version %d) does not decrypt the stored hh tokens of that version: "+
+			"it is not the key they were encrypted with; start with that key (SECRET_KEY, or DATA_DIR/secret.key "+
+			"if it was generated)", version)
+	default:
+		problem = fmt.Sprintf("the version %d key in SECRET_KEY_PREVIOUS does not decrypt the stored hh tokens of "+
+			"that version: it is not the key they were encrypted with", version)
 	}
-	return nil
+	return &config.Error{Var: "SECRET_KEY", Reason: fmt.Sprintf("%s (%v). To rotate to a new key, keep the old one "+
+		"as SECRET_KEY_PREVIOUS=<its version>:<old key> and set the new SECRET_KEY with a higher SECRET_KEY_VERSION "+
+		"(README: Rotating the secret key)", problem, ke.Err)}
 }
 
 // rotateTokens re-encrypts the hh tokens stored under older keys with
-// SECRET_KEY, once per start of the web process, and says whether older keys
-// are still needed. A failure is logged, not fatal: every account still
-// decrypts with the configured keys, and the next start tries again.
+// SECRET_KEY (store.RotateAllTokens), once per start of the web process, and
+// says whether older keys are still needed. A failure is logged, not fatal:
+// every account still decrypts with the configured keys, and the next start
+// tries again.
 func rotateTokens(ctx context.Context, st *store.Store, cfg config.Config, logger *slog.Logger) {
 	current := cfg.CurrentKeyVersion()
-	n, err := st.RotateTokens(ctx)
+	r, err := st.RotateAllTokens(ctx)
 	if err != nil {
 		logger.Error("hh token rotation incomplete: keep the older keys in SECRET_KEY_PREVIOUS",
-			"rotated_accounts", n, "key_version", current, "error", err)
+			"rotated_accounts", r.Rotated, "key_version", current, "error", err)
 		return
 	}
-	if n > 0 {
-		logger.Info("hh tokens re-encrypted under the current key", "rotated_accounts", n, "key_version", current)
+	if r.Rotated > 0 {
+		logger.Info("hh tokens re-encrypted under the current key", "rotated_accounts", r.Rotated, "key_version", current)
 	}
-	left, err := st.HHAccountsByKeyVersion(ctx)
-	if err != nil {
-		logger.Error("hh token rotation: cannot list key versions in use", "error", err)
-		return
-	}
-	delete(left, current)
-	if len(left) > 0 {
+	if len(r.Left) > 0 {
 		// Rewritten meanwhile by a process still running with an older
 		// SECRET_KEY: the next start of web rotates them.
 		logger.Warn("some hh accounts are still encrypted under older keys: keep them in SECRET_KEY_PREVIOUS",
-			"key_version", current, "old_key_versions", slices.Sorted(maps.Keys(left)))
+			"key_version", current, "old_key_versions", r.Left)
 		return
 	}
-	if n > 0 || len(cfg.PreviousSecretKeys) > 0 {
+	if r.Rotated > 0 || len(cfg.PreviousSecretKeys) > 0 {
 		logger.Info("hh token rotation complete: all hh accounts are encrypted under the current key, "+
 			"SECRET_KEY_PREVIOUS is no longer needed", "key_version", current)
 	}

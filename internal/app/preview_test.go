@@ -93,7 +93,8 @@ func TestPreviewIsWhatTheRunDoes(t *testing.T) {
 		"name": {"Все"}, "resume_id": {resume[1]}, "mode": {"letters"}, "currency": {"RUR"},
 		"letter_template": {"Здравствуйте! Меня заинтересовала вакансия {vacancy}."},
 		"daily_limit":     {"12"}, "every_hours": {"24"}, "active_from": {"00:00"}, "active_to": {"00:00"},
-		"enabled": {"on"}, "csrf": {v.csrf("/rules/new")}})
+		// Disabled: only the press below runs it, not also the tick.
+		"csrf": {v.csrf("/rules/new")}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("creating the rule: %d", status)
 	}
