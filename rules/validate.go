@@ -44,7 +44,8 @@ const (
 )
 
 // Validate checks every field of the rule against the limits above and the
-// catalog, and returns one error per faulty field, in form order.
+// catalog, and returns one error per faulty field: text that is not text
+// and values past their bounds (bounds.go) first, then the rest in form order.
 // ActiveFrom equal to ActiveTo is valid and means round the clock.
 func (r *Rule) Validate(c Catalog) Errors {
 	var es Errors

@@ -269,7 +269,7 @@ var messages = map[string]map[string]string{
 		"settings.time_zone_invalid":     "Неизвестный часовой пояс. Укажите его как Europe/Moscow.",
 		"settings.summary_hour_invalid":  "Час от 0 до 23.",
 		"settings.summary_email_invalid": "Это не похоже на e-mail.",
-		"settings.invite_title":          "Приглашение",
+		"settings.invite_title":          "Приглашения",
 		"settings.invite_text":           "Регистрация только по приглашению. Каждый код годится для одной регистрации: передайте код или ссылку одному человеку.",
 
 		"flash.rule_created":     "Правило создано.",
@@ -670,7 +670,7 @@ var messages = map[string]map[string]string{
 		"settings.time_zone_invalid":     "Unknown time zone. Write it like Europe/Moscow.",
 		"settings.summary_hour_invalid":  "An hour from 0 to 23.",
 		"settings.summary_email_invalid": "This does not look like an e-mail address.",
-		"settings.invite_title":          "Invitation",
+		"settings.invite_title":          "Invitations",
 		"settings.invite_text":           "Sign-up is by invitation only. Each code is good for one sign-up: pass the code or link on to one person.",
 
 		"flash.rule_created":     "Rule created.",

@@ -48,6 +48,16 @@ func TestSignInBruteForceStopped(t *testing.T) {
 		}
 	}
 
+	// Knocking on while refused does not prolong the block (refused
+	// attempts are not counted): when the window ends, it ends.
+	for range 3 {
+		attacker.signIn("victim@example.com", "still guessing")
+		env.redis.FastForward(DefaultThrottleLimits.Window / 4)
+	}
+	if r := attacker.signIn("victim@example.com", "still guessing"); r.status != http.StatusTooManyRequests {
+		t.Errorf("within the window: %d, want 429", r.status)
+	}
+
 	// The counts live in Redis: another web process of the instance (or
 	// this one restarted) refuses the guesser too.
 	other, err := New(env.deps)
@@ -60,6 +70,10 @@ func TestSignInBruteForceStopped(t *testing.T) {
 	// (Cookies are the host's whatever the port, so the form token holds.)
 	if r := attacker.postRaw(srv.URL+"/login", form, nil); r.status != http.StatusTooManyRequests {
 		t.Errorf("another web process let the guesser on: %d, want 429", r.status)
+	}
+	env.redis.FastForward(DefaultThrottleLimits.Window / 4)
+	if r := attacker.signIn("victim@example.com", "victim's long password"); r.status != http.StatusSeeOther {
+		t.Errorf("after the window: %d, want the right password to sign in", r.status)
 	}
 }
 
