@@ -320,4 +320,3 @@ func (s *Store) AccountsWithExpiredTokens(ctx context.Context, now time.Time) ([
 	}
 	return ids, nil
 }
-
