@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,134 +106,192 @@ func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.R
 // tests). It reports every invalid variable at once, each naming the variable.
 // It does not touch the disk: see EnsureSecretKey.
 func Load(getenv func(string) string) (Config, error) {
-	var errs []error
-	bad := func(name, format string, args ...any) {
-		errs = append(errs, &Error{Var: name, Reason: fmt.Sprintf(format, args...)})
+	l := &loader{getenv: getenv}
+	c := Config{
+		ListenAddr:     l.get("LISTEN_ADDR", ":8080"),
+		DataDir:        l.get("DATA_DIR", "./data"),
+		RedisURL:       l.get("REDIS_URL", ""),
+		HHClientID:     l.get("HH_CLIENT_ID", ""),
+		HHClientSecret: l.get("HH_CLIENT_SECRET", ""),
+		HHUserAgent:    l.get("HH_USER_AGENT", "Otklik/"+Version+" (self-hosted; https://github.com/otklik/otklik)"),
+		HHAPIURL:       l.get("HH_API_URL", "https://api.hh.ru"),
+		HHOAuthURL:     l.get("HH_OAUTH_URL", "https://hh.ru"),
+		SMTPURL:        l.get("SMTP_URL", ""),
+		MailFrom:       l.get("MAIL_FROM", ""),
+		Registration:   l.oneOf("REGISTRATION", RegistrationOpen, RegistrationOpen, RegistrationInvite, RegistrationClosed),
+		LogLevel:       l.get("LOG_LEVEL", "info"),
+		LogFormat:      l.oneOf("LOG_FORMAT", "text", "text", "json"),
+		HHRateLimit:    l.number("HH_RATE_LIMIT", 5, 1000, "requests per second"),
+		ApplyInterval:  l.duration("APPLY_INTERVAL", 2*time.Second, time.Hour, "2s or 500ms"),
+		TrustProxy:     l.boolean("TRUST_PROXY"),
 	}
-	get := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
+	c.DatabaseURL = l.get("DATABASE_URL", "file:"+filepath.ToSlash(filepath.Join(c.DataDir, "otklik.db")))
+	c.BaseURL = l.baseURL()
+	l.redisURL(c.RedisURL)
+	l.secretKeys(&c)
+	l.hh(&c)
+	l.mail(&c)
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		l.bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	return c, errors.Join(l.errs...)
+}
+
+// loader reads the environment once, collecting every bad variable so the
+// error names them all.
+type loader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (l *loader) bad(name, format string, args ...any) {
+	l.errs = append(l.errs, &Error{Var: name, Reason: fmt.Sprintf(format, args...)})
+}
+
+// get is the variable, trimmed, or def when unset or blank.
+func (l *loader) get(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+// oneOf is the variable, which must be one of allowed, or def when unset.
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := l.get(name, def)
+	if !slices.Contains(allowed, v) {
+		l.bad(name, "must be %s or %s, not %q", strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1], v)
+	}
+	return v
+}
+
+// number is a positive number up to most, or def when unset.
+func (l *loader) number(name string, def, most float64, unit string) float64 {
+	v := l.get(name, "")
+	if v == "" {
 		return def
 	}
-
-	c := Config{
-		ListenAddr:     get("LISTEN_ADDR", ":8080"),
-		DataDir:        get("DATA_DIR", "./data"),
-		RedisURL:       get("REDIS_URL", ""),
-		HHClientID:     get("HH_CLIENT_ID", ""),
-		HHClientSecret: get("HH_CLIENT_SECRET", ""),
-		HHUserAgent:    get("HH_USER_AGENT", "Otklik/"+Version+" (self-hosted; https://github.com/otklik/otklik)"),
-		HHAPIURL:       get("HH_API_URL", "https://api.hh.ru"),
-		HHOAuthURL:     get("HH_OAUTH_URL", "https://hh.ru"),
-		SMTPURL:        get("SMTP_URL", ""),
-		MailFrom:       get("MAIL_FROM", ""),
-		Registration:   get("REGISTRATION", RegistrationOpen),
-		LogLevel:       get("LOG_LEVEL", "info"),
-		LogFormat:      get("LOG_FORMAT", "text"),
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 || f > most {
+		l.bad(name, "must be a number of %s between 0 and %g, not %q", unit, most, v)
 	}
-	c.DatabaseURL = get("DATABASE_URL", "file:"+filepath.ToSlash(filepath.Join(c.DataDir, "otklik.db")))
+	return f
+}
 
-	base, err := url.Parse(get("BASE_URL", "http://localhost:8080"))
+// duration is a duration from 0 up to most (example names its form), or
+// def when unset.
+func (l *loader) duration(name string, def, most time.Duration, example string) time.Duration {
+	v := l.get(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > most {
+		l.bad(name, "must be a duration such as %s, at most %s, not %q", example, shortDuration(most), v)
+	}
+	return d
+}
+
+// boolean is true or false, false when unset.
+func (l *loader) boolean(name string) bool {
+	v := l.get(name, "")
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.bad(name, "must be true or false, not %q", v)
+	}
+	return b
+}
+
+func (l *loader) baseURL() *url.URL {
+	base, err := url.Parse(l.get("BASE_URL", "http://localhost:8080"))
 	switch {
 	case err != nil:
-		bad("BASE_URL", "not a URL: %v", err)
+		l.bad("BASE_URL", "not a URL: %v", err)
 	case base.Scheme != "http" && base.Scheme != "https", base.Host == "":
-		bad("BASE_URL", "must be an absolute http or https URL such as https://otklik.example.com")
+		l.bad("BASE_URL", "must be an absolute http or https URL such as https://otklik.example.com")
 	default:
 		base.Path = strings.TrimRight(base.Path, "/")
-		c.BaseURL = base
+		return base
 	}
+	return nil
+}
 
-	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-			bad("REDIS_URL", "must look like redis://host:6379/0")
-		}
+func (l *loader) redisURL(v string) {
+	if v == "" {
+		return
 	}
-	if s := getenv("SECRET_KEY"); s != "" {
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		l.bad("REDIS_URL", "must look like redis://host:6379/0")
+	}
+}
+
+// secretKeys reads SECRET_KEY, its version and the previous keys.
+func (l *loader) secretKeys(c *Config) {
+	if s := l.getenv("SECRET_KEY"); s != "" {
 		key, err := decodeKey(s)
 		if err != nil {
-			bad("SECRET_KEY", "%v", err)
+			l.bad("SECRET_KEY", "%v", err)
 		}
 		c.SecretKey = key
 	}
 	c.SecretKeyVersion = 1
 	current := 1
-	if v := get("SECRET_KEY_VERSION", ""); v != "" {
+	if v := l.get("SECRET_KEY_VERSION", ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			bad("SECRET_KEY_VERSION", "must be a whole number from 1 (the version of SECRET_KEY), not %q", v)
+			l.bad("SECRET_KEY_VERSION", "must be a whole number from 1 (the version of SECRET_KEY), not %q", v)
 			n = 0 // compare SECRET_KEY_PREVIOUS with nothing
 		}
 		c.SecretKeyVersion = max(n, 1)
 		current = n
 	}
-	if s := getenv("SECRET_KEY_PREVIOUS"); strings.TrimSpace(s) != "" {
+	if s := l.getenv("SECRET_KEY_PREVIOUS"); strings.TrimSpace(s) != "" {
 		keys, err := parsePreviousKeys(s, current)
 		if err != nil {
-			bad("SECRET_KEY_PREVIOUS", "%v", err)
+			l.bad("SECRET_KEY_PREVIOUS", "%v", err)
 		}
 		c.PreviousSecretKeys = keys
 	}
+}
+
+// hh checks the hh application's credentials, URLs and user agent.
+func (l *loader) hh(c *Config) {
 	if (c.HHClientID == "") != (c.HHClientSecret == "") {
-		bad("HH_CLIENT_SECRET", "HH_CLIENT_ID and HH_CLIENT_SECRET must be set together (leave both unset for the sandbox)")
+		l.bad("HH_CLIENT_SECRET", "HH_CLIENT_ID and HH_CLIENT_SECRET must be set together (leave both unset for the sandbox)")
 	}
-	for name, v := range map[string]string{"HH_API_URL": c.HHAPIURL, "HH_OAUTH_URL": c.HHOAuthURL} {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad(name, "must be an absolute http or https URL")
+	for _, v := range []struct{ name, url string }{{"HH_API_URL", c.HHAPIURL}, {"HH_OAUTH_URL", c.HHOAuthURL}} {
+		if u, err := url.Parse(v.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.bad(v.name, "must be an absolute http or https URL")
 		}
 	}
 	if strings.TrimSpace(c.HHUserAgent) == "" {
-		bad("HH_USER_AGENT", "must not be empty: hh refuses requests without it")
+		l.bad("HH_USER_AGENT", "must not be empty: hh refuses requests without it")
 	}
-	if c.SMTPURL != "" {
-		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
-			bad("SMTP_URL", "must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
-		}
-		if c.MailFrom == "" {
-			bad("MAIL_FROM", "is required when SMTP_URL is set")
-		}
-	}
-	switch c.Registration {
-	case RegistrationOpen, RegistrationInvite, RegistrationClosed:
-	default:
-		bad("REGISTRATION", "must be open, invite or closed, not %q", c.Registration)
-	}
+}
 
-	c.HHRateLimit = 5
-	if v := get("HH_RATE_LIMIT", ""); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 || f > 1000 {
-			bad("HH_RATE_LIMIT", "must be a number of requests per second between 0 and 1000, not %q", v)
-		}
-		c.HHRateLimit = f
+func (l *loader) mail(c *Config) {
+	if c.SMTPURL == "" {
+		return
 	}
-	c.ApplyInterval = 2 * time.Second
-	if v := get("APPLY_INTERVAL", ""); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > time.Hour {
-			bad("APPLY_INTERVAL", "must be a duration such as 2s or 500ms, at most 1h, not %q", v)
-		}
-		c.ApplyInterval = d
+	if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+		l.bad("SMTP_URL", "must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
 	}
-	if v := get("TRUST_PROXY", ""); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad("TRUST_PROXY", "must be true or false, not %q", v)
-		}
-		c.TrustProxy = b
+	if c.MailFrom == "" {
+		l.bad("MAIL_FROM", "is required when SMTP_URL is set")
 	}
-	switch strings.ToLower(c.LogLevel) {
-	case "debug", "info", "warn", "error":
-	default:
-		bad("LOG_LEVEL", "must be debug, info, warn or error")
-	}
-	switch c.LogFormat {
-	case "text", "json":
-	default:
-		bad("LOG_FORMAT", "must be text or json")
-	}
-	return c, errors.Join(errs...)
+}
+
+// shortDuration prints whole hours and minutes without trailing zeros (1h,
+// not 1h0m0s).
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
 }
 
 // decodeKey accepts a SECRET_KEY as base64 (std or URL, padded or not) holding

@@ -215,29 +215,13 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
-			a := snapshot(rule, v)
-			a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
-			created, err := w.store.InsertApplication(ctx, &a)
+			created, err := w.record(ctx, rule, v, f, runID, queue, &delay, st)
 			if err != nil {
 				return err
 			}
 			if !created {
-				planner.Unplan(f)
-				continue
+				planner.Unplan(f) // another run decided it first
 			}
-			switch a.Status {
-			case store.StatusSkipped:
-				st.result.Skipped++
-			case store.StatusReview:
-				st.result.Review++
-			case store.StatusQueued:
-				st.result.Queued++
-				if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue, delay); err != nil {
-					return err
-				}
-				delay += w.pacer.interval
-			}
-			w.metrics.outcome(string(a.Status))
 		}
 		if res.Pages <= page+1 || len(res.Items) == 0 {
 			break
@@ -251,6 +235,32 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 		}
 	}
 	return nil
+}
+
+// record writes the ledger row of a planned vacancy and enqueues the apply
+// of one to send, delay after the run's previous one; created is false when
+// the ledger had a row for it already.
+func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64,
+	queue string, delay *time.Duration, st *runState) (created bool, err error) {
+	a := snapshot(rule, v)
+	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
+	if created, err = w.store.InsertApplication(ctx, &a); err != nil || !created {
+		return created, err
+	}
+	switch a.Status {
+	case store.StatusSkipped:
+		st.result.Skipped++
+	case store.StatusReview:
+		st.result.Review++
+	case store.StatusQueued:
+		st.result.Queued++
+		if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue, *delay); err != nil {
+			return true, err
+		}
+		*delay += w.pacer.interval
+	}
+	w.metrics.outcome(string(a.Status))
+	return true, nil
 }
 
 // runClient is one run's hh client: its requests count into the run's

@@ -39,13 +39,35 @@ func (s *Sandbox) depthError(w http.ResponseWriter) {
 }
 
 // parseSearch reads and validates the query; on a bad argument it writes
-// the 400 and returns false.
+// the 400 and returns false. Each part returns the name of the parameter it
+// refuses, or "".
 func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time) (searchQuery, bool) {
 	sq := searchQuery{perPage: 10, orderBy: hh.OrderByRelevance}
-	fail := func(param string) (searchQuery, bool) {
-		s.badArg(w, param, "invalid value of "+param)
+	bad := parsePaging(q, &sq)
+	if bad == "" && (sq.page+1)*sq.perPage > hh.MaxSearchDepth {
+		s.depthError(w)
 		return searchQuery{}, false
 	}
+	for _, part := range []func() string{
+		func() string { return s.parseFilters(q, &sq) },
+		func() string { return s.parseSalary(q, &sq) },
+		func() string { return parsePeriod(q, &sq, now) },
+		func() string { return parseOrder(q, &sq) },
+	} {
+		if bad != "" {
+			break
+		}
+		bad = part()
+	}
+	if bad != "" {
+		s.badArg(w, bad, "invalid value of "+bad)
+		return searchQuery{}, false
+	}
+	return sq, true
+}
+
+// parsePaging reads page and per_page.
+func parsePaging(q url.Values, sq *searchQuery) string {
 	intParam := func(name string, dst *int) bool {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
@@ -57,20 +79,22 @@ func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time
 		return true
 	}
 	if !intParam("page", &sq.page) {
-		return fail("page")
+		return "page"
 	}
 	if !intParam("per_page", &sq.perPage) || sq.perPage == 0 || sq.perPage > hh.MaxPerPage {
-		return fail("per_page")
+		return "per_page"
 	}
-	if (sq.page+1)*sq.perPage > hh.MaxSearchDepth {
-		s.depthError(w)
-		return searchQuery{}, false
-	}
+	return ""
+}
+
+// parseFilters reads the text, the fields it searches, areas, the
+// dictionaries' filters, roles and employers.
+func (s *Sandbox) parseFilters(q url.Values, sq *searchQuery) string {
 	sq.text = words(q.Get("text"))
 	sq.fields = map[string]bool{}
 	for _, f := range q["search_field"] {
 		if !s.dicts.known("vacancy_search_fields", f) {
-			return fail("search_field")
+			return "search_field"
 		}
 		sq.fields[f] = true
 	}
@@ -79,7 +103,7 @@ func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time
 	}
 	for _, a := range q["area"] {
 		if s.areas.byID[a] == nil {
-			return fail("area")
+			return "area"
 		}
 		sq.areas = append(sq.areas, a)
 	}
@@ -93,7 +117,7 @@ func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time
 	} {
 		for _, v := range q[d.param] {
 			if !s.dicts.known(d.dict, v) {
-				return fail(d.param)
+				return d.param
 			}
 			*d.dst = append(*d.dst, v)
 		}
@@ -101,14 +125,20 @@ func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time
 	sq.roles = q["professional_role"]
 	sq.employers = set(q["employer_id"])
 	sq.excludedEmployers = set(q["excluded_employer_id"])
+	return ""
+}
+
+// parseSalary reads salary (in currency, roubles by default) and
+// only_with_salary.
+func (s *Sandbox) parseSalary(q url.Values, sq *searchQuery) string {
 	if v := q.Get("salary"); v != "" {
 		amount, err := strconv.ParseFloat(v, 64)
 		if err != nil || amount < 0 {
-			return fail("salary")
+			return "salary"
 		}
 		currency := cmp.Or(q.Get("currency"), "RUR")
 		if _, ok := s.dicts.rates[currency]; !ok {
-			return fail("currency")
+			return "currency"
 		}
 		sq.salary = s.dicts.toRoubles(amount, currency)
 	}
@@ -117,42 +147,52 @@ func (s *Sandbox) parseSearch(w http.ResponseWriter, q url.Values, now time.Time
 	case "true":
 		sq.onlyWithSalary = true
 	default:
-		return fail("only_with_salary")
+		return "only_with_salary"
 	}
+	return ""
+}
+
+// parsePeriod reads period, or date_from and date_to, as hh does: not both.
+func parsePeriod(q url.Values, sq *searchQuery, now time.Time) string {
 	period, dateFrom, dateTo := q.Get("period"), q.Get("date_from"), q.Get("date_to")
 	if period != "" {
 		n, err := strconv.Atoi(period)
 		if err != nil || n < 1 || n > 30 || dateFrom != "" || dateTo != "" {
-			return fail("period")
+			return "period"
 		}
 		sq.from = now.Add(-time.Duration(n) * 24 * time.Hour)
 	}
 	if dateTo != "" && dateFrom == "" {
-		return fail("date_to")
+		return "date_to"
 	}
 	if dateFrom != "" {
 		t, ok := parseDate(dateFrom)
 		if !ok {
-			return fail("date_from")
+			return "date_from"
 		}
 		sq.from = t
 	}
 	if dateTo != "" {
 		t, ok := parseDate(dateTo)
 		if !ok {
-			return fail("date_to")
+			return "date_to"
 		}
 		sq.to = t
 	}
-	if o := q.Get("order_by"); o != "" {
-		switch o {
-		case hh.OrderByPublicationTime, hh.OrderByRelevance, hh.OrderBySalaryDesc, hh.OrderBySalaryAsc:
-			sq.orderBy = o
-		default: // distance needs sort_point_lat/lng, which the sandbox has no data for
-			return fail("order_by")
-		}
+	return ""
+}
+
+// parseOrder reads order_by. distance needs sort_point_lat/lng, which the
+// sandbox has no data for.
+func parseOrder(q url.Values, sq *searchQuery) string {
+	switch o := q.Get("order_by"); o {
+	case "":
+	case hh.OrderByPublicationTime, hh.OrderByRelevance, hh.OrderBySalaryDesc, hh.OrderBySalaryAsc:
+		sq.orderBy = o
+	default:
+		return "order_by"
 	}
-	return sq, true
+	return ""
 }
 
 // parseDate reads YYYY-MM-DD (Moscow midnight) or hh's date-time, rounded
