@@ -90,7 +90,7 @@ var messages = map[string]map[string]string{
 		"rules.next_run":    "следующий запуск",
 		"rules.last_run":    "последний",
 		"rules.run":         "Запустить сейчас",
-		"rules.preview":     "Проверить без откликов",
+		"rules.preview":     "Пробный запуск",
 		"rules.edit":        "Изменить",
 
 		"rule.new_title":                      "Новое правило",
@@ -156,7 +156,7 @@ var messages = map[string]map[string]string{
 		"action.review": "На проверку",
 		"action.skip":   "Пропустит",
 
-		"preview.title":        "Проверка правила",
+		"preview.title":        "Пробный запуск правила",
 		"preview.intro":        "Что правило сделало бы сейчас с первой страницей поиска. Ничего не отправляется.",
 		"preview.back":         "К правилу",
 		"preview.found":        "найдено на hh.ru",

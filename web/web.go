@@ -105,6 +105,7 @@ type handler struct {
 	csrf      csrfSigner
 	throttle  *throttle
 	choices   *choiceCache
+	choicesEN *choiceCache // the same lists in English, for the English form
 	dummyHash []byte
 	hashCost  int
 	inviteKey []byte
@@ -193,6 +194,7 @@ func New(d Deps) (*Server, error) {
 		csrf:      csrfSigner{key: deriveKey(d.Config.SecretKey, "web csrf"), secure: d.Config.SecureCookies()},
 		throttle:  newThrottle(limits),
 		choices:   newChoiceCache(d.OAuth, ttl, now),
+		choicesEN: newChoiceCache(d.OAuth.WithLocale("EN"), ttl, now),
 		dummyHash: dummy,
 		hashCost:  cost,
 		inviteKey: deriveKey(d.Config.SecretKey, "web invite"),
