@@ -303,7 +303,6 @@ var messages = map[string]map[string]string{
 		"review.waiting": "Ждёт:",
 
 		// failed applications explained (issue 12).
-		"failure.unknown":  "hh.ru не принял отклик и не объяснил понятно почему. Можно повторить: иногда hh.ru отказывает по ошибке.",
 		"failure.details":  "подробности",
 		"failure.hh_words": "Ответ hh.ru:",
 		"failure.retry":    "Повторить",
@@ -659,7 +658,6 @@ var messages = map[string]map[string]string{
 		"review.waiting": "Waiting:",
 
 		// failed applications explained (issue 12).
-		"failure.unknown":  "hh.ru did not accept the application and gave no clear reason. You can retry: hh.ru sometimes refuses by mistake.",
 		"failure.details":  "details",
 		"failure.hh_words": "hh.ru's answer:",
 		"failure.retry":    "Retry",
