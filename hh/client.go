@@ -124,6 +124,7 @@ type Client struct {
 	maxRetries   int
 	observe      func(RequestInfo)
 	token        string
+	locale       string // hh's locale parameter on API calls; "" is hh's default (RU)
 
 	retryBase time.Duration                                    // first backoff step
 	sleepFn   func(ctx context.Context, d time.Duration) error // tests replace the retry wait
@@ -202,6 +203,15 @@ func parseBaseURL(name, raw, def string) (*url.URL, error) {
 func (c *Client) WithToken(accessToken string) *Client {
 	cc := *c
 	cc.token = accessToken
+	return &cc
+}
+
+// WithLocale returns a copy of the client whose API calls ask hh for
+// locale ("EN"; "" for hh's default, RU): dictionaries, areas and
+// professional roles then come in that language where hh has it.
+func (c *Client) WithLocale(locale string) *Client {
+	cc := *c
+	cc.locale = locale
 	return &cc
 }
 

@@ -160,7 +160,15 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if base == nil {
 		base = c.apiURL
 	}
-	u, err := resolve(base, r.path, r.query)
+	query := r.query
+	if c.locale != "" && base == c.apiURL {
+		query = url.Values{}
+		for k, vs := range r.query {
+			query[k] = vs
+		}
+		query.Set("locale", c.locale)
+	}
+	u, err := resolve(base, r.path, query)
 	if err != nil {
 		return nil, fmt.Errorf("hh: %s: %w", r.op, err)
 	}

@@ -104,6 +104,12 @@ func (w *Worker) enqueueUserQueued(ctx context.Context, userID int64, now time.T
 	return errors.Join(errs...)
 }
 
+// ruleResumeGone reports whether the rule's resume is not among the
+// connected person's resumes (an empty list is unknown, not "none").
+func (w *Worker) ruleResumeGone(ctx context.Context, rule *store.Rule) (bool, error) {
+	return w.resumeGone(ctx, &store.Application{UserID: rule.UserID, ResumeID: rule.ResumeID})
+}
+
 // resumeGone reports whether a's resume is not among the connected
 // person's resumes (another hh person connected, or the resume deleted), so
 // the row waits instead of being refused by hh. An empty list is unknown,

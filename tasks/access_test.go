@@ -163,3 +163,28 @@ func TestSwitchedPersonHoldsQueuedApplications(t *testing.T) {
 		t.Errorf("%d of %d held applications sent after the old person reconnected", n, len(rows))
 	}
 }
+
+// A rule whose resume the connected person lacks is not run (hh would only
+// refuse the search); its schedule moves on, and it runs again once the
+// resume is back.
+func TestRuleWithAGoneResumeIsNotRun(t *testing.T) {
+	e := newEnv(t, envOptions{vacancies: 50})
+	u, resume := e.connect("anna@example.com", 0)
+	r := e.addRule(u, resume, nil)
+	due := e.rule(r).NextRunAt
+	w := e.newWorker()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.store.ReplaceResumes(e.ctx, u.ID, []hh.Resume{{ID: "someone-elses", Title: "x", Status: hh.IDName{ID: hh.ResumeStatusPublished}}}))
+	must(w.Tick(e.ctx))
+	if ids := e.taskIDs(tasks.TypeRuleRun); len(ids) != 0 {
+		t.Errorf("a rule with a gone resume was enqueued: %v", ids)
+	}
+	if got := e.rule(r).NextRunAt; !got.After(due) {
+		t.Errorf("the schedule did not move on: next_run_at %s, was %s", got, due)
+	}
+}

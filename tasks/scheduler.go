@@ -110,6 +110,17 @@ func (w *Worker) enqueueDueRules(ctx context.Context, now time.Time) error {
 			errs = append(errs, w.store.DeferRule(ctx, ref.UserID, ref.RuleID, rule.NextActive(now, loc)))
 			continue
 		}
+		if gone, err := w.ruleResumeGone(ctx, rule); err != nil || gone {
+			// Another hh person is connected, or the resume was deleted: a
+			// search with it would only be refused. The rule waits for the
+			// person to choose a resume (the web says so) and moves to its
+			// next slot meanwhile.
+			if err == nil {
+				err = w.store.DeferRule(ctx, ref.UserID, ref.RuleID, nextRun(rule, now, loc))
+			}
+			errs = append(errs, err)
+			continue
+		}
 		errs = append(errs, w.enqueueRuleRun(ctx, ref.UserID, ref.RuleID, minuteSlot(rule.NextRunAt)))
 	}
 	return errors.Join(errs...)

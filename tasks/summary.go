@@ -59,11 +59,7 @@ func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string
 		return nil, err
 	}
 	for _, a := range failed {
-		reason := rules.Reason(a.Reason).Text(lang)
-		if a.Message != "" {
-			reason += ": " + a.Message
-		}
-		s.Failed = append(s.Failed, item(a, a.VacancyURL, reason))
+		s.Failed = append(s.Failed, item(a, a.VacancyURL, rules.ExplainRefusal(a.Reason, a.Message, lang).Text))
 	}
 	skips, err := st.ReasonCountsSince(ctx, userID, store.StatusSkipped, since)
 	if err != nil {

@@ -227,3 +227,13 @@ func withSelected(groups []optionGroup, selected []string, extraLabel string) []
 	sort.Slice(extra, func(i, j int) bool { return extra[i].Value < extra[j].Value })
 	return append(append([]optionGroup(nil), groups...), optionGroup{Label: extraLabel, Options: extra, Open: true})
 }
+
+// choicesIn is the cache of the rule form's lists in lang: hh's English
+// names for English (where hh has them), Russian otherwise. Ids are the
+// same in both, so validation uses either.
+func (h *handler) choicesIn(lang string) *choiceCache {
+	if lang == "en" && h.choicesEN != nil {
+		return h.choicesEN
+	}
+	return h.choices
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -26,37 +27,9 @@ func (h *handler) excludeEmployer(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, back, "")
 		return
 	}
-	flash := "employer_excluded"
-	if r.PostForm.Get("to") == "hh" {
-		client, err := h.hhAccess.Client(ctx, user.ID)
-		if err == nil {
-			err = client.BlacklistEmployer(ctx, a.EmployerID)
-		}
-		if err != nil {
-			h.log.WarnContext(ctx, "hide employer on hh", "user_id", user.ID, "employer_id", a.EmployerID, "error", err)
-			h.redirect(w, r, back, "employer_hide_failed")
-			return
-		}
-		flash = "employer_hidden"
-	} else {
-		rule, err := h.store.Rule(ctx, user.ID, a.RuleID)
-		if errors.Is(err, store.ErrNotFound) {
-			h.redirect(w, r, back, "employer_no_rule")
-			return
-		}
-		if err != nil {
-			h.serverError(w, r, err)
-			return
-		}
-		if !slices.Contains(rule.ExcludedEmployerIDs, a.EmployerID) {
-			updated := rule.Rule
-			updated.ID, updated.UserID = rule.ID, user.ID
-			updated.ExcludedEmployerIDs = append(slices.Clone(rule.ExcludedEmployerIDs), a.EmployerID)
-			if err := h.store.UpdateRule(ctx, &updated); err != nil {
-				h.serverError(w, r, err)
-				return
-			}
-		}
+	flash, ok := h.excludeEmployerIn(w, r, user.ID, a.RuleID, a.EmployerID, back)
+	if !ok {
+		return
 	}
 	if a.Status == store.StatusReview || a.Status == store.StatusExternal {
 		if err := h.store.MarkSkipped(ctx, user.ID, a.ID, string(rules.ReasonEmployerExcluded)); err != nil && !errors.Is(err, store.ErrIllegalTransition) {
@@ -66,4 +39,64 @@ func (h *handler) excludeEmployer(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.InfoContext(ctx, "employer excluded", "user_id", user.ID, "employer_id", a.EmployerID, "rule_id", a.RuleID, "on_hh", flash == "employer_hidden")
 	h.redirect(w, r, back, flash)
+}
+
+// excludeRuleEmployer is «Не показывать этого работодателя» where there is
+// no ledger row yet (the rule's preview): employer_id and to as above.
+func (h *handler) excludeRuleEmployer(w http.ResponseWriter, r *http.Request) {
+	user := currentUser(r)
+	rule, ok := h.userRule(w, r, user.ID)
+	if !ok {
+		return
+	}
+	back := safeNext(r.PostForm.Get("next"))
+	employerID := strings.TrimSpace(r.PostForm.Get("employer_id"))
+	if employerID == "" {
+		h.redirect(w, r, back, "")
+		return
+	}
+	flash, ok := h.excludeEmployerIn(w, r, user.ID, rule.ID, employerID, back)
+	if !ok {
+		return
+	}
+	h.log.InfoContext(r.Context(), "employer excluded", "user_id", user.ID, "employer_id", employerID, "rule_id", rule.ID, "on_hh", flash == "employer_hidden")
+	h.redirect(w, r, back, flash)
+}
+
+// excludeEmployerIn adds employerID to rule ruleID's excluded employers, or
+// hides it on hh with to=hh, and returns the flash to show; ok is false when
+// an answer was already written.
+func (h *handler) excludeEmployerIn(w http.ResponseWriter, r *http.Request, userID, ruleID int64, employerID, back string) (flash string, ok bool) {
+	ctx := r.Context()
+	if r.PostForm.Get("to") == "hh" {
+		client, err := h.hhAccess.Client(ctx, userID)
+		if err == nil {
+			err = client.BlacklistEmployer(ctx, employerID)
+		}
+		if err != nil {
+			h.log.WarnContext(ctx, "hide employer on hh", "user_id", userID, "employer_id", employerID, "error", err)
+			h.redirect(w, r, back, "employer_hide_failed")
+			return "", false
+		}
+		return "employer_hidden", true
+	}
+	rule, err := h.store.Rule(ctx, userID, ruleID)
+	if errors.Is(err, store.ErrNotFound) {
+		h.redirect(w, r, back, "employer_no_rule")
+		return "", false
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return "", false
+	}
+	if !slices.Contains(rule.ExcludedEmployerIDs, employerID) {
+		updated := rule.Rule
+		updated.ID, updated.UserID = rule.ID, userID
+		updated.ExcludedEmployerIDs = append(slices.Clone(rule.ExcludedEmployerIDs), employerID)
+		if err := h.store.UpdateRule(ctx, &updated); err != nil {
+			h.serverError(w, r, err)
+			return "", false
+		}
+	}
+	return "employer_excluded", true
 }

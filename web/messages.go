@@ -90,7 +90,7 @@ var messages = map[string]map[string]string{
 		"rules.next_run":    "следующий запуск",
 		"rules.last_run":    "последний",
 		"rules.run":         "Запустить сейчас",
-		"rules.preview":     "Проверить без откликов",
+		"rules.preview":     "Пробный запуск",
 		"rules.edit":        "Изменить",
 
 		"rule.new_title":                      "Новое правило",
@@ -168,7 +168,7 @@ var messages = map[string]map[string]string{
 		"run.skipped":   "пропущено",
 		"run.requests":  "Запросов к hh.ru: %d (поиск и отклики)",
 
-		"preview.title":          "Проверка правила",
+		"preview.title":          "Пробный запуск правила",
 		"preview.intro":          "Что правило сделало бы сейчас с первой страницей поиска. Ничего не отправляется.",
 		"preview.back":           "К правилу",
 		"preview.found":          "найдено на hh.ru",
@@ -320,7 +320,6 @@ var messages = map[string]map[string]string{
 		"review.waiting": "Ждёт:",
 
 		// failed applications explained (issue 12).
-		"failure.unknown":  "hh.ru не принял отклик и не объяснил понятно почему. Можно повторить: иногда hh.ru отказывает по ошибке.",
 		"failure.details":  "подробности",
 		"failure.hh_words": "Ответ hh.ru:",
 		"failure.retry":    "Повторить",
@@ -721,7 +720,6 @@ var messages = map[string]map[string]string{
 		"review.waiting": "Waiting:",
 
 		// failed applications explained (issue 12).
-		"failure.unknown":  "hh.ru did not accept the application and gave no clear reason. You can retry: hh.ru sometimes refuses by mistake.",
 		"failure.details":  "details",
 		"failure.hh_words": "hh.ru's answer:",
 		"failure.retry":    "Retry",

@@ -140,3 +140,31 @@ func TestExcludeEmployerFromReviewAndHistory(t *testing.T) {
 		t.Error("the employer is not hidden on hh")
 	}
 }
+
+// The preview offers «Не показывать этого работодателя» next to each
+// vacancy; it adds the employer to the rule's exclusions.
+func TestExcludeEmployerFromPreview(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	ctx := context.Background()
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	ruleID := createRule(t, b, validRuleForm(resume))
+	preview := fmt.Sprintf("/rules/%d/preview", ruleID)
+	page := b.get(preview).body
+	if !strings.Contains(page, fmt.Sprintf(`action="/rules/%d/exclude-employer"`, ruleID)) {
+		t.Fatal("no «Не показывать этого работодателя» in the preview")
+	}
+	employer := between(page, `name="employer_id" value="`, `"`)
+	employer = strings.TrimPrefix(employer, `name="employer_id" value="`)
+	r := b.post(preview, fmt.Sprintf("/rules/%d/exclude-employer", ruleID), url.Values{"employer_id": {employer}, "to": {"rule"}, "next": {preview}})
+	if r.status != http.StatusSeeOther || r.location != preview {
+		t.Fatalf("exclude from preview = %d %q", r.status, r.location)
+	}
+	rule, _ := env.store.Rule(ctx, userID, ruleID)
+	if len(rule.ExcludedEmployerIDs) != 1 || rule.ExcludedEmployerIDs[0] != employer {
+		t.Errorf("excluded employers %v, want [%s]", rule.ExcludedEmployerIDs, employer)
+	}
+	if strings.Contains(b.get(preview).body, `name="employer_id" value="`+employer+`"`) {
+		t.Error("the excluded employer's vacancies are still previewed")
+	}
+}

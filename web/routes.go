@@ -42,6 +42,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /rules/{id}/delete", h.signedIn(h.confirmDeleteRule))
 	mux.HandleFunc("POST /rules/{id}/delete", h.signedIn(h.deleteRule))
 	mux.HandleFunc("GET /rules/{id}/preview", h.signedIn(h.previewRule))
+	mux.HandleFunc("POST /rules/{id}/exclude-employer", h.signedIn(h.excludeRuleEmployer))
 
 	mux.HandleFunc("GET /review", h.signedIn(h.showReview))
 	mux.HandleFunc("POST /review/{id}/send", h.signedIn(h.sendReviewItem))

@@ -145,7 +145,7 @@ func (h *handler) catalog(ctx context.Context, userID int64) (rules.Catalog, []s
 // renderRuleForm shows the rule form with d's values and errors.
 func (h *handler) renderRuleForm(w http.ResponseWriter, r *http.Request, status int, d *ruleFormData, resumes []store.Resume) {
 	lang := visitorOf(r).lang
-	ch := h.choices.get(r.Context(), h.log)
+	ch := h.choicesIn(lang).get(r.Context(), h.log)
 	d.Choices = ch
 	d.Areas = withSelected(ch.Areas, d.Rule.Areas, translate(lang, "rule.other_values"))
 	d.Roles = withSelected(ch.roleGroups(d.Rule.ProfessionalRoles, translate(lang, "rule.role_retired")),

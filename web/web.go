@@ -117,6 +117,7 @@ type handler struct {
 	throttle  *throttle
 	fair      *fairShare
 	choices   *choiceCache
+	choicesEN *choiceCache // the same lists in English, for the English form
 	dummyHash []byte
 	hashCost  int
 	deviceKey []byte
@@ -212,6 +213,7 @@ func New(d Deps) (*Server, error) {
 		throttle:  newThrottle(d.Redis, limits),
 		fair:      newFairShare(d.Redis, fair),
 		choices:   newChoiceCache(d.OAuth, ttl, now),
+		choicesEN: newChoiceCache(d.OAuth.WithLocale("EN"), ttl, now),
 		dummyHash: dummy,
 		hashCost:  cost,
 		deviceKey: deriveKey(d.Config.SecretKey, "web known device"),
