@@ -187,6 +187,7 @@ var messages = map[string]map[string]string{
 		"preview.held_captcha":   "Запуск сейчас ничего не отправит: hh.ru просит капчу. Решите её, и правило продолжит.",
 		"preview.held_limit":     "Запуск сейчас ничего не отправит: дневной лимит откликов hh.ru исчерпан до %s.",
 		"preview.held_reconnect": "Запуск сейчас ничего не отправит: hh.ru больше не принимает доступ Otklik. Подключите hh.ru заново.",
+		"preview.resume_gone":    "Резюме этого правила нет среди резюме подключённого аккаунта hh.ru. Выберите резюме в правиле и сохраните его.",
 
 		"review.title":           "На проверку",
 		"review.intro":           "Эти вакансии ждут вас: проверьте письмо и отправьте, или уберите из очереди.",
@@ -587,6 +588,7 @@ var messages = map[string]map[string]string{
 		"preview.held_captcha":   "A run now would send nothing: hh.ru asks for a captcha. Solve it and the rule goes on.",
 		"preview.held_limit":     "A run now would send nothing: hh.ru's daily application limit is reached until %s.",
 		"preview.held_reconnect": "A run now would send nothing: hh.ru no longer accepts Otklik's access. Connect hh.ru again.",
+		"preview.resume_gone":    "This rule's resume is not among the connected hh.ru account's resumes. Choose a resume in the rule and save it.",
 
 		"review.title":           "Review",
 		"review.intro":           "These vacancies wait for you: check the letter and send, or dismiss.",

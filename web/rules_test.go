@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
 )
 
@@ -330,5 +331,21 @@ func TestRulePreviewWithoutHH(t *testing.T) {
 	r := b.get(fmt.Sprintf("/rules/%d/preview", id))
 	if r.status != http.StatusOK || !strings.Contains(r.body, "подключите hh.ru") {
 		t.Errorf("preview without hh = %d", r.status)
+	}
+}
+
+// A rule whose resume is not the connected person's (another hh person, a
+// deleted resume): the preview says so instead of blaming hh.
+func TestRulePreviewResumeGone(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	b, userID, resume := signedInWithHH(t, env, "a@example.com", 0)
+	id := createRule(t, b, validRuleForm(resume))
+	if err := env.store.ReplaceResumes(context.Background(), userID, []hh.Resume{{ID: "someone-elses", Title: "Другое резюме"}}); err != nil {
+		t.Fatal(err)
+	}
+	r := b.get(fmt.Sprintf("/rules/%d/preview", id))
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Резюме этого правила нет") || strings.Contains(r.body, "data-vacancy-id=") {
+		t.Errorf("preview of a rule whose resume is gone = %d:\n%s", r.status, between(r.body, "<main", "</main>"))
 	}
 }
