@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -204,8 +205,10 @@ type fuser struct {
 }
 
 type envOptions struct {
-	users     int
-	perUser   int // each rule's daily cap: the vacancies each user gets to apply to
+	users   int
+	perUser int // each rule's daily cap: the vacancies each user gets to apply to
+	// mode is each rule's mode; auto when empty.
+	mode      rules.Mode
 	vacancies int
 	rate      float64
 	interval  time.Duration
@@ -297,7 +300,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 }
 
 // connect creates an Otklik user connected to sandbox applicant a, with one
-// rule in auto mode capped at perUser.
+// rule in opts.mode (auto by default) capped at perUser.
 func (e *env) connect(i int, a hhsandbox.User) fuser {
 	e.t.Helper()
 	u, err := e.store.CreateUser(e.ctx, userEmail(i), passwordHash())
@@ -307,7 +310,7 @@ func (e *env) connect(i int, a hhsandbox.User) fuser {
 	resumeID := e.reconnect(u.ID, a.ID)
 	r := rules.Defaults()
 	r.UserID, r.Name, r.ResumeID = u.ID, "faults", resumeID
-	r.Mode, r.LetterTemplate, r.DailyLimit = rules.ModeAuto, letterTemplate, e.opts.perUser
+	r.Mode, r.LetterTemplate, r.DailyLimit = cmp.Or(e.opts.mode, rules.ModeAuto), letterTemplate, e.opts.perUser
 	r.EveryHours, r.ActiveFrom, r.ActiveTo = 24, "00:00", "00:00"
 	if err := e.store.CreateRule(e.ctx, &r); err != nil {
 		e.t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
@@ -231,7 +232,9 @@ func TestTokenRevokedMidRun(t *testing.T) {
 func TestSQLiteContention(t *testing.T) {
 	requireFaults(t)
 	buildWorker(t) // before the clock starts
-	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond})
+	// Mode letters: the vacancies whose employer asks for a letter wait in
+	// review for the browsers to send or dismiss.
+	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond, mode: rules.ModeLetters})
 	web := e.startWeb()
 	stats := newWebStats()
 	done := make(chan struct{})
