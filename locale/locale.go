@@ -43,15 +43,18 @@ func Text(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
+	written := make([]any, len(args)) // args is the caller's: leave it as it is
 	for i, a := range args {
 		switch v := a.(type) {
 		case Number:
-			args[i] = FormatNumber(lang, int64(v))
+			written[i] = FormatNumber(lang, int64(v))
 		case Quoted:
-			args[i] = quote(lang, string(v))
+			written[i] = quote(lang, string(v))
+		default:
+			written[i] = a
 		}
 	}
-	return fmt.Sprintf(s, args...)
+	return fmt.Sprintf(s, written...)
 }
 
 // Has reports whether lang's catalogue itself has key (no fallback).
