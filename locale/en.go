@@ -204,7 +204,6 @@ var en = map[string]string{
 	"review.send":            "Send application",
 	"review.dismiss":         "Dismiss",
 	"review.done":            "Done, dismiss",
-	"review.hide_on_hh":      "and hide the vacancy on hh.ru",
 	"review.sent_title":      "Sent lately",
 	"review.on_its_way":      "On its way…",
 	"review.refresh":         "refresh",

@@ -204,7 +204,6 @@ var ru = map[string]string{
 	"review.send":            "Отправить отклик",
 	"review.dismiss":         "Убрать",
 	"review.done":            "Готово, убрать",
-	"review.hide_on_hh":      "и скрыть вакансию на hh.ru",
 	"review.sent_title":      "Недавно отправленные",
 	"review.on_its_way":      "Отправляется…",
 	"review.refresh":         "обновить",
