@@ -11,6 +11,8 @@ import (
 	"sort"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/otklik/otklik/locale"
 )
 
 // Item is one vacancy in a summary.
@@ -70,12 +72,15 @@ func (s *Summary) SortSkips() {
 	})
 }
 
+// text is a template's words: locale.Text without arguments.
+func text(lang, key string) string { return locale.Text(lang, key) }
+
 //go:embed templates
 var templateFS embed.FS
 
 var (
-	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.txt"))
-	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap{"t": translate}).ParseFS(templateFS, "templates/*.html"))
+	textTemplates = texttemplate.Must(texttemplate.New("").Funcs(texttemplate.FuncMap{"t": text}).ParseFS(templateFS, "templates/*.txt"))
+	htmlTemplates = htmltemplate.Must(htmltemplate.New("").Funcs(htmltemplate.FuncMap{"t": text}).ParseFS(templateFS, "templates/*.html"))
 )
 
 // Rendered is a summary ready to show or send.
@@ -94,7 +99,7 @@ func Render(s *Summary) (Rendered, error) {
 	if err := htmlTemplates.ExecuteTemplate(&html, "summary.html", s); err != nil {
 		return Rendered{}, fmt.Errorf("notify: render html summary: %w", err)
 	}
-	subject := fmt.Sprintf(translate(s.Lang, "subject"), s.DayText(), s.Counts["applied"])
+	subject := locale.Text(s.Lang, "mail.subject", s.DayText(), s.Counts["applied"])
 	return Rendered{Subject: subject, Text: text.String(), HTML: html.String()}, nil
 }
 

@@ -1,9 +1,10 @@
 package rules
 
 import (
-	"fmt"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/otklik/otklik/locale"
 )
 
 // Bounds on what a rule may hold besides the per-field limits in rule.go:
@@ -49,9 +50,7 @@ func ValidText(s string, lineBreaks bool) bool {
 // and a rule too large. It runs first, so these are what a field shows.
 func (es *Errors) checkBounds(r *Rule) {
 	badText := func(field string) {
-		es.add(field, CodeBadText,
-			"Здесь есть недопустимые символы (управляющие или не UTF-8). Уберите их.",
-			"This holds characters that are not allowed (control characters or invalid UTF-8). Please remove them.")
+		es.add(field, CodeBadText, "invalid.bad_text")
 	}
 	single := []struct {
 		field, value string
@@ -86,17 +85,15 @@ func (es *Errors) checkBounds(r *Rule) {
 			case !ValidText(v, false):
 				badText(l.field)
 			case len(v) > MaxIDBytes:
-				es.add(l.field, CodeTooLong,
-					fmt.Sprintf("Значение «%s…» слишком длинное: не больше %d знаков.", clip(v), MaxIDBytes),
-					fmt.Sprintf("The value %q… is too long: at most %d characters.", clip(v), MaxIDBytes))
+				es.add(l.field, CodeTooLong, "invalid.value_too_long", locale.Quoted(clip(v)+"…"), MaxIDBytes)
 			}
 		}
 	}
 	if len(r.ResumeID) > MaxResumeIDBytes {
-		es.add(FieldResumeID, CodeTooLong, "Слишком длинный код резюме.", "The resume id is too long.")
+		es.add(FieldResumeID, CodeTooLong, "invalid.resume_id_too_long")
 	}
 	if len(r.Currency) > MaxCurrencyBytes {
-		es.add(FieldCurrency, CodeTooLong, "Слишком длинный код валюты.", "The currency code is too long.")
+		es.add(FieldCurrency, CodeTooLong, "invalid.currency_too_long")
 	}
 
 	// The whole rule: named by its largest field, the one to shorten.
@@ -121,8 +118,6 @@ func (es *Errors) checkBounds(r *Rule) {
 		}
 	}
 	if total > MaxRuleBytes {
-		es.add(largest, CodeTooLong,
-			fmt.Sprintf("Правило слишком большое: %s КБ при пределе %d КБ. Сократите это поле.", groupDigits(int64(total>>10), ' '), MaxRuleBytes>>10),
-			fmt.Sprintf("The rule is too large: %s KB, the limit is %d KB. Please shorten this field.", groupDigits(int64(total>>10), ','), MaxRuleBytes>>10))
+		es.add(largest, CodeTooLong, "invalid.rule_too_large", locale.Number(total>>10), MaxRuleBytes>>10)
 	}
 }

@@ -54,7 +54,7 @@ func TestValidateBounds(t *testing.T) {
 			es := r.Validate(Catalog{})
 			if c.field == "" {
 				for _, e := range es {
-					if e.Code == c.code && strings.Contains(e.RU, "Правило слишком большое") {
+					if e.Code == c.code && e.Key == "invalid.rule_too_large" {
 						return
 					}
 				}
@@ -64,7 +64,7 @@ func TestValidateBounds(t *testing.T) {
 			if !ok || e.Code != c.code {
 				t.Fatalf("errors %v, want %s on %s", es, c.code, c.field)
 			}
-			if e.RU == "" || e.EN == "" {
+			if e.Key == "" || e.Message("ru") == e.Key || e.Message("en") == e.Key {
 				t.Errorf("%s: a message is missing: %+v", c.field, e)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/locale"
 )
 
 // Action is what becomes of a vacancy.
@@ -34,10 +35,7 @@ func (d Decision) Text(lang string) string {
 	}
 	t := d.Reason.Text(lang)
 	if (d.Reason == ReasonExcludedWord || d.Reason == ReasonExcludedWordDescription) && d.Detail != "" {
-		if lang == "en" {
-			return t + `: "` + d.Detail + `"`
-		}
-		return t + ": «" + d.Detail + "»"
+		return locale.Text(lang, "decision.matched", t, d.Detail)
 	}
 	return t
 }

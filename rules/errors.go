@@ -1,21 +1,24 @@
 package rules
 
-import "strings"
+import (
+	"strings"
 
-// FieldError is what is wrong with one form field, in both languages.
-// Field is the form field's name (FieldName, FieldSalary...).
+	"github.com/otklik/otklik/locale"
+)
+
+// FieldError is what is wrong with one form field: the field's name
+// (FieldName, FieldSalary...), a stable code (CodeRequired...), and the
+// locale key with the values its words need.
 type FieldError struct {
-	Field  string
-	Code   string
-	RU, EN string
+	Field string
+	Code  string
+	Key   string
+	Args  []any
 }
 
-// Message is the text in lang: English for "en", Russian otherwise.
+// Message is the error in words in lang.
 func (e FieldError) Message(lang string) string {
-	if lang == "en" {
-		return e.EN
-	}
-	return e.RU
+	return locale.Text(lang, e.Key, e.Args...)
 }
 
 // Errors is a rule's validation result, at most one error per field, in form
@@ -64,7 +67,7 @@ func (es Errors) Error() string {
 		} else {
 			b.WriteString("; ")
 		}
-		b.WriteString(e.Field + ": " + e.EN)
+		b.WriteString(e.Field + ": " + e.Message("en"))
 	}
 	return b.String()
 }
@@ -79,10 +82,10 @@ func (es Errors) Err() error {
 }
 
 // add records an error unless the field has one already: the first problem
-// found is the one to fix first.
-func (es *Errors) add(field, code, ru, en string) {
+// found is the one to fix first. key and args are its words (locale).
+func (es *Errors) add(field, code, key string, args ...any) {
 	if es.Has(field) {
 		return
 	}
-	*es = append(*es, FieldError{Field: field, Code: code, RU: ru, EN: en})
+	*es = append(*es, FieldError{Field: field, Code: code, Key: key, Args: args})
 }

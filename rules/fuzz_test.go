@@ -20,7 +20,7 @@ func FuzzRenderTemplate(f *testing.F) {
 		p, err := ParseTemplate(tmpl)
 		if err != nil {
 			var te *TemplateError
-			if !errors.As(err, &te) || te.RU == "" || te.EN == "" || te.Code == "" {
+			if !errors.As(err, &te) || te.Message("ru") == te.Key || te.Message("en") == te.Key || te.Code == "" {
 				t.Fatalf("ParseTemplate(%q) = %v, want a *TemplateError with both messages", tmpl, err)
 			}
 		} else {

@@ -2,10 +2,10 @@ package rules
 
 import (
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/locale"
 )
 
 // VacancySalary is the salary to show for v: the newer salary_range when hh
@@ -22,11 +22,11 @@ var currencySigns = map[string]string{
 	"RUR": "₽", "RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "UAH": "₴",
 }
 
-// FormatSalary writes a salary fork the way hh's site does: in Russian
-// "от 150 000 до 200 000 ₽", "от 150 000 ₽", "до 200 000 ₽", or one figure
-// when both ends agree; in English (lang "en") "from 150,000 to 200,000 ₽".
-// Digits are grouped with plain spaces (commas in English) so the text reads
-// the same in a letter, an e-mail and a CSV file. The currency is a sign for
+// FormatSalary writes a salary fork the way hh's site does, in lang's words
+// (locale.Salary: "от 150 000 до 200 000 ₽", "from 150,000 to 200,000 ₽"),
+// one figure when both ends agree. Digits are grouped with plain spaces
+// (commas in English) so the text reads the same in a letter, an e-mail and
+// a CSV file. The currency is a sign for
 // RUR, USD, EUR, KZT and UAH, the code otherwise. A nil or empty salary is "".
 func FormatSalary(s *hh.Salary, lang string) string {
 	if s == nil {
@@ -36,29 +36,11 @@ func FormatSalary(s *hh.Salary, lang string) string {
 	if from == 0 && to == 0 {
 		return ""
 	}
-	sep, fromWord, toWord, upToWord := byte(' '), "от ", " до ", "до "
-	if lang == "en" {
-		sep, fromWord, toWord, upToWord = ',', "from ", " to ", "up to "
-	}
-	var b strings.Builder
-	switch {
-	case from > 0 && to > 0 && from == to:
-		b.WriteString(groupDigits(from, sep))
-	case from > 0 && to > 0:
-		b.WriteString(fromWord + groupDigits(from, sep) + toWord + groupDigits(to, sep))
-	case from > 0:
-		b.WriteString(fromWord + groupDigits(from, sep))
-	default:
-		b.WriteString(upToWord + groupDigits(to, sep))
-	}
 	cur := strings.ToUpper(strings.TrimSpace(s.Currency))
 	if sign, ok := currencySigns[cur]; ok {
 		cur = sign
 	}
-	if cur != "" {
-		b.WriteString(" " + cur)
-	}
-	return b.String()
+	return locale.Salary(lang, from, to, cur)
 }
 
 func salaryEnd(f *float64) int64 {
@@ -66,34 +48,4 @@ func salaryEnd(f *float64) int64 {
 		return 0
 	}
 	return int64(math.Round(*f))
-}
-
-// groupDigits writes n with its digits in groups of three: 150 000.
-func groupDigits(n int64, sep byte) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	if len(s) <= 3 {
-		if neg {
-			return "-" + s
-		}
-		return s
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	head := len(s) % 3
-	if head > 0 {
-		b.WriteString(s[:head])
-	}
-	for i := head; i < len(s); i += 3 {
-		if i > 0 {
-			b.WriteByte(sep)
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
 }

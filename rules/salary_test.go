@@ -48,11 +48,3 @@ func TestVacancySalary(t *testing.T) {
 		t.Error("no salary should be nil")
 	}
 }
-
-func TestGroupDigits(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1 000", 12345: "12 345", 123456: "123 456", 1234567: "1 234 567", -1234: "-1 234"} {
-		if got := groupDigits(n, ' '); got != want {
-			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

@@ -1,9 +1,10 @@
 package rules
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otklik/otklik/locale"
 )
 
 // MaxTemplateRunes bounds a letter template; it matches hh's limit on the
@@ -55,16 +56,21 @@ const (
 	CodeTooLong            = "too_long"
 )
 
-// TemplateError says what is wrong with a template, in both languages.
-// Token is the offending text as written ("{vakansiya}", "{vacan", "}").
+// TemplateError says what is wrong with a template: a code, the offending
+// text as written ("{vakansiya}", "{vacan", "}") and its line, and the
+// locale key with the values its words need.
 type TemplateError struct {
-	Code   string
-	Token  string
-	Line   int // 1-based line of Token; 0 for CodeTooLong
-	RU, EN string
+	Code  string
+	Token string
+	Line  int // 1-based line of Token; 0 for CodeTooLong
+	Key   string
+	Args  []any
 }
 
-func (e *TemplateError) Error() string { return "rules: letter template: " + e.EN }
+// Message is the error in words in lang.
+func (e *TemplateError) Message(lang string) string { return locale.Text(lang, e.Key, e.Args...) }
+
+func (e *TemplateError) Error() string { return "rules: letter template: " + e.Message("en") }
 
 // ParseTemplate parses a letter template. Placeholders are written {name};
 // {{ and }} stand for literal braces. An unknown placeholder, a brace left
@@ -74,8 +80,7 @@ func ParseTemplate(s string) (*Template, error) {
 	if n := utf8.RuneCountInString(s); n > MaxTemplateRunes {
 		return nil, &TemplateError{
 			Code: CodeTooLong,
-			RU:   fmt.Sprintf("Шаблон письма длиннее %s символов (сейчас %s). Сократите его.", groupDigits(MaxTemplateRunes, ' '), groupDigits(int64(n), ' ')),
-			EN:   fmt.Sprintf("The letter template is longer than %s characters (it has %s). Please shorten it.", groupDigits(MaxTemplateRunes, ','), groupDigits(int64(n), ',')),
+			Key:  "template.too_long", Args: []any{locale.Number(MaxTemplateRunes), locale.Number(n)},
 		}
 	}
 	t := &Template{src: s}
@@ -183,8 +188,7 @@ func unknownPlaceholder(s string, i int, name string) *TemplateError {
 	line := lineOf(s, i)
 	return &TemplateError{
 		Code: CodeUnknownPlaceholder, Token: tok, Line: line,
-		RU: fmt.Sprintf("Неизвестная подстановка %s (строка %d). Можно использовать: %s.", tok, line, placeholderList()),
-		EN: fmt.Sprintf("Unknown placeholder %s (line %d). Available: %s.", tok, line, placeholderList()),
+		Key: "template.unknown_placeholder", Args: []any{tok, line, placeholderList()},
 	}
 }
 
@@ -193,8 +197,7 @@ func unclosedBrace(s string, i int) *TemplateError {
 	line := lineOf(s, i)
 	return &TemplateError{
 		Code: CodeUnclosedBrace, Token: tok, Line: line,
-		RU: fmt.Sprintf("Скобка «{» не закрыта: «%s» (строка %d). Чтобы написать саму скобку, удвойте её: {{.", tok, line),
-		EN: fmt.Sprintf("The brace \"{\" is not closed: %q (line %d). To write a brace itself, double it: {{.", tok, line),
+		Key: "template.unclosed_brace", Args: []any{locale.Quoted(tok), line},
 	}
 }
 
@@ -202,7 +205,6 @@ func strayBrace(s string, i int) *TemplateError {
 	line := lineOf(s, i)
 	return &TemplateError{
 		Code: CodeStrayBrace, Token: "}", Line: line,
-		RU: fmt.Sprintf("Лишняя закрывающая скобка «}» (строка %d). Чтобы написать саму скобку, удвойте её: }}.", line),
-		EN: fmt.Sprintf("A closing brace \"}\" has no opening one (line %d). To write a brace itself, double it: }}.", line),
+		Key: "template.stray_brace", Args: []any{line},
 	}
 }

@@ -94,11 +94,12 @@ func TestParseTemplateErrors(t *testing.T) {
 		if te.Code != tt.code || te.Token != tt.token || te.Line != tt.line {
 			t.Errorf("ParseTemplate(%.30q) = code %s token %q line %d, want %s %q %d", tt.tmpl, te.Code, te.Token, te.Line, tt.code, tt.token, tt.line)
 		}
-		if te.RU == "" || te.EN == "" || te.RU == te.EN {
-			t.Errorf("ParseTemplate(%.30q): messages ru %q en %q", tt.tmpl, te.RU, te.EN)
+		ru, en := te.Message("ru"), te.Message("en")
+		if te.Key != "template."+te.Code || ru == te.Key || en == te.Key || ru == en {
+			t.Errorf("ParseTemplate(%.30q): key %s, messages ru %q en %q", tt.tmpl, te.Key, ru, en)
 		}
-		if tt.token != "" && (!strings.Contains(te.RU, tt.token) || !strings.Contains(te.EN, tt.token) && !strings.Contains(te.EN, `"`+tt.token)) {
-			t.Errorf("ParseTemplate(%.30q): messages do not name %q: %q / %q", tt.tmpl, tt.token, te.RU, te.EN)
+		if tt.token != "" && (!strings.Contains(ru, tt.token) || !strings.Contains(en, tt.token) && !strings.Contains(en, `"`+tt.token)) {
+			t.Errorf("ParseTemplate(%.30q): messages do not name %q: %q / %q", tt.tmpl, tt.token, ru, en)
 		}
 	}
 }

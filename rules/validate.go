@@ -2,9 +2,10 @@ package rules
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otklik/otklik/locale"
 )
 
 // Form field names (docs/ARCHITECTURE.md, "Contracts"); FieldError.Field is one
@@ -45,123 +46,128 @@ const (
 
 // Validate checks every field of the rule against the limits above and the
 // catalog, and returns one error per faulty field: text that is not text
-// and values past their bounds (bounds.go) first, then the rest in form order.
+// and values past their bounds (bounds.go) first, then the rest in form order,
+// a check per part of the form.
 // ActiveFrom equal to ActiveTo is valid and means round the clock.
 func (r *Rule) Validate(c Catalog) Errors {
 	var es Errors
 	es.checkBounds(r)
-
-	switch name := strings.TrimSpace(r.Name); {
-	case name == "":
-		es.add(FieldName, CodeRequired, "Дайте правилу название.", "Give the rule a name.")
-	case utf8.RuneCountInString(name) > MaxNameRunes:
-		es.add(FieldName, CodeTooLong,
-			fmt.Sprintf("Название не длиннее %d символов.", MaxNameRunes),
-			fmt.Sprintf("The name may be at most %d characters long.", MaxNameRunes))
-	}
-
-	switch {
-	case strings.TrimSpace(r.ResumeID) == "":
-		es.add(FieldResumeID, CodeRequired, "Выберите резюме, с которым откликаться.", "Choose the resume to apply with.")
-	case c.Resumes != nil && !c.Resumes.Has(r.ResumeID):
-		es.add(FieldResumeID, CodeNotPublished,
-			"Этого резюме нет среди ваших опубликованных на hh.ru. Выберите другое или опубликуйте его.",
-			"This resume is not among your published resumes on hh.ru. Choose another or publish it.")
-	}
-
-	if utf8.RuneCountInString(r.Text) > MaxTextRunes {
-		es.add(FieldText, CodeTooLong,
-			fmt.Sprintf("Поисковый запрос не длиннее %s символов.", groupDigits(MaxTextRunes, ' ')),
-			fmt.Sprintf("The search text may be at most %s characters long.", groupDigits(MaxTextRunes, ',')))
-	}
-
-	es.checkList(FieldArea, r.Areas, c.Areas, "Неизвестный регион", "Unknown region")
-
-	switch {
-	case r.Salary < 0:
-		es.add(FieldSalary, CodeOutOfRange, "Зарплата не может быть отрицательной.", "The salary cannot be negative.")
-	case r.Salary > MaxSalary:
-		es.add(FieldSalary, CodeOutOfRange,
-			fmt.Sprintf("Зарплата не больше %s.", groupDigits(MaxSalary, ' ')),
-			fmt.Sprintf("The salary may be at most %s.", groupDigits(MaxSalary, ',')))
-	}
-
-	switch cur := strings.TrimSpace(r.Currency); {
-	case cur == "" && r.Salary > 0:
-		es.add(FieldCurrency, CodeRequired, "Укажите валюту зарплаты.", "Choose the salary's currency.")
-	case cur != "" && c.Currencies != nil && !c.Currencies.Has(cur):
-		es.add(FieldCurrency, CodeUnknown,
-			fmt.Sprintf("Неизвестная валюта: %s.", clip(cur)),
-			fmt.Sprintf("Unknown currency: %s.", clip(cur)))
-	}
-
-	es.checkList(FieldExperience, r.Experience, c.Experience, "Неизвестный опыт работы", "Unknown experience")
-	es.checkList(FieldEmployment, r.Employment, c.Employment, "Неизвестный тип занятости", "Unknown employment type")
-	es.checkList(FieldSchedule, r.Schedule, c.Schedule, "Неизвестный график работы", "Unknown schedule")
-	es.checkList(FieldProfessionalRole, r.ProfessionalRoles, c.ProfessionalRoles, "Неизвестная профессиональная роль", "Unknown professional role")
-
-	es.checkList(FieldExcludedEmployerID, r.ExcludedEmployerIDs, nil, "", "")
-	for _, id := range r.ExcludedEmployerIDs {
-		if id = strings.TrimSpace(id); id != "" && !isDigits(id) {
-			es.add(FieldExcludedEmployerID, CodeInvalid,
-				fmt.Sprintf("«%s» — не код работодателя. Код — это число из адреса его страницы: hh.ru/employer/1455.", clip(id)),
-				fmt.Sprintf("%q is not an employer id. The id is the number in the employer's page address: hh.ru/employer/1455.", clip(id)))
-		}
-	}
-
-	if len(r.ExcludeWords) > MaxExcludeWords {
-		es.add(FieldExcludeWords, CodeTooMany,
-			fmt.Sprintf("Не больше %d слов-исключений (сейчас %d).", MaxExcludeWords, len(r.ExcludeWords)),
-			fmt.Sprintf("At most %d excluded words (there are %d).", MaxExcludeWords, len(r.ExcludeWords)))
-	}
-	for _, w := range r.ExcludeWords {
-		if utf8.RuneCountInString(w) > MaxExcludeWordRunes {
-			es.add(FieldExcludeWords, CodeTooLong,
-				fmt.Sprintf("Слово-исключение «%s» длиннее %d символов.", clip(w), MaxExcludeWordRunes),
-				fmt.Sprintf("The excluded word %q is longer than %d characters.", clip(w), MaxExcludeWordRunes))
-		}
-	}
-
-	if !r.Mode.Valid() {
-		es.add(FieldMode, CodeInvalid,
-			"Выберите режим: «письма на проверку», «автоматически» или «всё на проверку».",
-			"Choose a mode: letters, auto or review.")
-	}
-
-	if _, err := ParseTemplate(r.LetterTemplate); err != nil {
-		var te *TemplateError
-		if errors.As(err, &te) {
-			es.add(FieldLetterTemplate, te.Code, te.RU, te.EN)
-		}
-	}
-
-	if r.DailyLimit < MinDailyLimit || r.DailyLimit > MaxDailyLimit {
-		es.add(FieldDailyLimit, CodeOutOfRange,
-			fmt.Sprintf("Лимит откликов в день — от %d до %d (больше hh.ru не позволяет).", MinDailyLimit, MaxDailyLimit),
-			fmt.Sprintf("The daily limit is %d to %d applications (hh.ru allows no more).", MinDailyLimit, MaxDailyLimit))
-	}
-	if r.EveryHours < MinEveryHours || r.EveryHours > MaxEveryHours {
-		es.add(FieldEveryHours, CodeOutOfRange,
-			fmt.Sprintf("Запускать можно раз в %d–%d часа.", MinEveryHours, MaxEveryHours),
-			fmt.Sprintf("Runs can be every %d to %d hours.", MinEveryHours, MaxEveryHours))
-	}
-	for _, f := range []struct{ field, value string }{{FieldActiveFrom, r.ActiveFrom}, {FieldActiveTo, r.ActiveTo}} {
-		if _, ok := ParseClock(f.value); !ok {
-			es.add(f.field, CodeInvalid,
-				"Укажите время как ЧЧ:ММ, например 09:00.",
-				"Enter a time as HH:MM, for example 09:00.")
-		}
-	}
+	es.checkName(r.Name)
+	es.checkResume(r.ResumeID, c.Resumes)
+	es.checkSearch(r, c)
+	es.checkSkips(r)
+	es.checkReply(r)
+	es.checkTiming(r)
 	return es
 }
 
+// checkName: the rule has a name, not too long.
+func (es *Errors) checkName(name string) {
+	switch name = strings.TrimSpace(name); {
+	case name == "":
+		es.add(FieldName, CodeRequired, "invalid.name_required")
+	case utf8.RuneCountInString(name) > MaxNameRunes:
+		es.add(FieldName, CodeTooLong, "invalid.name_too_long", MaxNameRunes)
+	}
+}
+
+// checkResume: a resume is chosen and, when the person's published resumes
+// are known, it is one of them.
+func (es *Errors) checkResume(id string, published Set) {
+	switch {
+	case strings.TrimSpace(id) == "":
+		es.add(FieldResumeID, CodeRequired, "invalid.resume_required")
+	case published != nil && !published.Has(id):
+		es.add(FieldResumeID, CodeNotPublished, "invalid.resume_not_published")
+	}
+}
+
+// checkSearch: what goes to hh's search (the form's «Что искать»): the text,
+// the salary and each filter, every value known to the catalog.
+func (es *Errors) checkSearch(r *Rule, c Catalog) {
+	if utf8.RuneCountInString(r.Text) > MaxTextRunes {
+		es.add(FieldText, CodeTooLong, "invalid.text_too_long", locale.Number(MaxTextRunes))
+	}
+	es.checkList(FieldArea, r.Areas, c.Areas, "invalid.area_unknown")
+	es.checkSalary(r.Salary, r.Currency, c.Currencies)
+	es.checkList(FieldExperience, r.Experience, c.Experience, "invalid.experience_unknown")
+	es.checkList(FieldEmployment, r.Employment, c.Employment, "invalid.employment_unknown")
+	es.checkList(FieldSchedule, r.Schedule, c.Schedule, "invalid.schedule_unknown")
+	es.checkList(FieldProfessionalRole, r.ProfessionalRoles, c.ProfessionalRoles, "invalid.professional_role_unknown")
+}
+
+// checkSalary: a salary from 0 to MaxSalary, and a known currency when there
+// is a salary.
+func (es *Errors) checkSalary(salary int, currency string, known Set) {
+	switch {
+	case salary < 0:
+		es.add(FieldSalary, CodeOutOfRange, "invalid.salary_negative")
+	case salary > MaxSalary:
+		es.add(FieldSalary, CodeOutOfRange, "invalid.salary_too_big", locale.Number(MaxSalary))
+	}
+	switch cur := strings.TrimSpace(currency); {
+	case cur == "" && salary > 0:
+		es.add(FieldCurrency, CodeRequired, "invalid.currency_required")
+	case cur != "" && known != nil && !known.Has(cur):
+		es.add(FieldCurrency, CodeUnknown, "invalid.currency_unknown", clip(cur))
+	}
+}
+
+// checkSkips: what the rule skips (the form's «Что пропускать»): employer
+// ids that are numbers, and not too many or too long exclude words.
+func (es *Errors) checkSkips(r *Rule) {
+	es.checkList(FieldExcludedEmployerID, r.ExcludedEmployerIDs, nil, "")
+	for _, id := range r.ExcludedEmployerIDs {
+		if id = strings.TrimSpace(id); id != "" && !isDigits(id) {
+			es.add(FieldExcludedEmployerID, CodeInvalid, "invalid.employer_id", locale.Quoted(clip(id)))
+		}
+	}
+	if len(r.ExcludeWords) > MaxExcludeWords {
+		es.add(FieldExcludeWords, CodeTooMany, "invalid.exclude_words_too_many", MaxExcludeWords, len(r.ExcludeWords))
+	}
+	for _, w := range r.ExcludeWords {
+		if utf8.RuneCountInString(w) > MaxExcludeWordRunes {
+			es.add(FieldExcludeWords, CodeTooLong, "invalid.exclude_word_too_long", locale.Quoted(clip(w)), MaxExcludeWordRunes)
+		}
+	}
+}
+
+// checkReply: how the rule applies (the form's «Как откликаться»): a known
+// mode and a letter template that parses.
+func (es *Errors) checkReply(r *Rule) {
+	if !r.Mode.Valid() {
+		es.add(FieldMode, CodeInvalid, "invalid.mode")
+	}
+	if _, err := ParseTemplate(r.LetterTemplate); err != nil {
+		var te *TemplateError
+		if errors.As(err, &te) {
+			es.add(FieldLetterTemplate, te.Code, te.Key, te.Args...)
+		}
+	}
+}
+
+// checkTiming: when the rule runs (the form's «Когда»): the daily limit and
+// the interval within bounds, the active hours as HH:MM.
+func (es *Errors) checkTiming(r *Rule) {
+	if r.DailyLimit < MinDailyLimit || r.DailyLimit > MaxDailyLimit {
+		es.add(FieldDailyLimit, CodeOutOfRange, "invalid.daily_limit", MinDailyLimit, MaxDailyLimit)
+	}
+	if r.EveryHours < MinEveryHours || r.EveryHours > MaxEveryHours {
+		es.add(FieldEveryHours, CodeOutOfRange, "invalid.every_hours", MinEveryHours, MaxEveryHours)
+	}
+	for _, f := range []struct{ field, value string }{{FieldActiveFrom, r.ActiveFrom}, {FieldActiveTo, r.ActiveTo}} {
+		if _, ok := ParseClock(f.value); !ok {
+			es.add(f.field, CodeInvalid, "invalid.clock")
+		}
+	}
+}
+
 // checkList checks a repeatable field: at most MaxListValues values, each
-// known to the catalog set when there is one.
-func (es *Errors) checkList(field string, values []string, known Set, ru, en string) {
+// known to the catalog set when there is one (unknownKey: the words for a
+// value it does not know).
+func (es *Errors) checkList(field string, values []string, known Set, unknownKey string) {
 	if len(values) > MaxListValues {
-		es.add(field, CodeTooMany,
-			fmt.Sprintf("Слишком много значений: не больше %d.", MaxListValues),
-			fmt.Sprintf("Too many values: at most %d.", MaxListValues))
+		es.add(field, CodeTooMany, "invalid.too_many_values", MaxListValues)
 		return
 	}
 	if known == nil {
@@ -169,7 +175,7 @@ func (es *Errors) checkList(field string, values []string, known Set, ru, en str
 	}
 	for _, v := range values {
 		if v = strings.TrimSpace(v); v != "" && !known.Has(v) {
-			es.add(field, CodeUnknown, fmt.Sprintf("%s: %s.", ru, clip(v)), fmt.Sprintf("%s: %s.", en, clip(v)))
+			es.add(field, CodeUnknown, unknownKey, clip(v))
 			return
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/otklik/otklik/locale"
 )
 
 // User is a person with an Otklik account.
@@ -86,7 +88,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 
 // UpdateSettings saves a user's language, time zone and summary preferences.
 func (s *Store) UpdateSettings(ctx context.Context, userID int64, st Settings) error {
-	if st.Language != "ru" && st.Language != "en" {
+	if !locale.Valid(st.Language) {
 		return fmt.Errorf("store: update settings of user %d: %w language %q", userID, ErrInvalid, st.Language)
 	}
 	if st.SummaryHour < 0 || st.SummaryHour > 23 {

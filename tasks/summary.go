@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -92,24 +93,17 @@ func item(a store.Application, url, reason string) notify.Item {
 
 // accountWarning is what the person must do about the account, if anything.
 func accountWarning(acct *store.HHAccount, lang, baseURL string) (notify.Warning, bool) {
-	en := lang == "en"
-	pick := func(ru, e string) string {
-		if en {
-			return e
-		}
-		return ru
-	}
 	switch acct.State {
 	case store.AccountReconnect:
 		return notify.Warning{Kind: "reconnect", URL: baseURL + "/hh/connect",
-			Text: pick("hh.ru больше не принимает доступ Otklik: подключите аккаунт заново", "hh.ru no longer accepts Otklik's access: connect your account again")}, true
+			Text: locale.Text(lang, "mail.warn_reconnect")}, true
 	case store.AccountCaptcha:
 		return notify.Warning{Kind: "captcha", URL: acct.CaptchaURL,
-			Text: pick("hh.ru просит пройти капчу, отклики приостановлены", "hh.ru asks for a captcha; applications are paused")}, true
+			Text: locale.Text(lang, "mail.warn_captcha")}, true
 	case store.AccountLimited:
 		until := acct.LimitedUntil.UTC().Format("2006-01-02 15:04 UTC")
 		return notify.Warning{Kind: "limit",
-			Text: pick("Дневной лимит откликов hh.ru исчерпан, отправка продолжится после "+until, "hh.ru's daily limit is reached; sending resumes after "+until)}, true
+			Text: locale.Text(lang, "mail.warn_limit", until)}, true
 	}
 	return notify.Warning{}, false
 }

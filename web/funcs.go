@@ -3,11 +3,10 @@ package web
 import (
 	"errors"
 	"html/template"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/rules"
 )
 
@@ -19,7 +18,7 @@ func templateFuncs(lang string) template.FuncMap {
 		"highlight": highlight,
 		"reason":    func(code string) string { return rules.Reason(code).Text(lang) },
 		"failure":   func(reason, message string) failure { return explainFailure(reason, message, lang) },
-		"money":     func(text string) string { return salaryIn(text, lang) },
+		"money":     func(text string) string { return locale.SalaryText(lang, text) },
 		"datetime":  formatDateTime,
 		"date":      formatDate,
 		"has":       func(list []string, v string) bool { return slices.Contains(list, v) },
@@ -69,27 +68,4 @@ func formatDate(loc *time.Location, t time.Time) string {
 		loc = time.UTC
 	}
 	return t.In(loc).Format("02.01.2006")
-}
-
-// salaryDigits matches a group separator between digits in a salary as the
-// ledger keeps it (written in Russian: "от 200 000 ₽").
-var salaryDigits = regexp.MustCompile(`(\d) (\d{3})`)
-
-// salaryIn renders a salary text kept in Russian ("от 200 000 до 300 000 ₽")
-// in lang: English words and comma-grouped digits for "en" ("from 200,000
-// to 300,000 ₽"), as rules.FormatSalary writes them; unchanged otherwise.
-func salaryIn(text, lang string) string {
-	if lang != "en" || text == "" {
-		return text
-	}
-	for salaryDigits.MatchString(text) {
-		text = salaryDigits.ReplaceAllString(text, "$1,$2")
-	}
-	switch {
-	case strings.HasPrefix(text, "от "):
-		text = "from " + strings.TrimPrefix(text, "от ")
-	case strings.HasPrefix(text, "до "):
-		text = "up to " + strings.TrimPrefix(text, "до ")
-	}
-	return strings.Replace(text, " до ", " to ", 1)
 }

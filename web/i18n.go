@@ -1,28 +1,17 @@
 package web
 
-import (
-	"fmt"
-)
+import "github.com/otklik/otklik/locale"
 
-const defaultLang = "ru"
+// defaultLang is the language of a visitor who has not chosen one.
+const defaultLang = locale.Default
 
 // languages Otklik speaks; the first is the default.
-var languages = []string{"ru", "en"}
+var languages = locale.Languages()
 
-func validLang(s string) bool { return s == "ru" || s == "en" }
+func validLang(s string) bool { return locale.Valid(s) }
 
-// translate looks key up in lang, falling back to Russian and then to the
-// key itself, and formats args into it.
+// translate is key's words in lang (locale.Text: Russian, then the key
+// itself, when lang lacks it), with args formatted in.
 func translate(lang, key string, args ...any) string {
-	s, ok := messages[lang][key]
-	if !ok {
-		s, ok = messages[defaultLang][key]
-	}
-	if !ok {
-		s = key
-	}
-	if len(args) > 0 {
-		return fmt.Sprintf(s, args...)
-	}
-	return s
+	return locale.Text(lang, key, args...)
 }

@@ -38,12 +38,12 @@ type ruleFormData struct {
 type parsedRule struct {
 	rule      rules.Rule
 	raw       map[string]string
-	parseErrs map[string][2]string // field → {ru, en}
+	parseErrs map[string]string // field → locale key
 }
 
 // parseRuleForm reads the rule form (docs/ARCHITECTURE.md, "Contracts").
 func parseRuleForm(form url.Values) parsedRule {
-	p := parsedRule{raw: map[string]string{}, parseErrs: map[string][2]string{}}
+	p := parsedRule{raw: map[string]string{}, parseErrs: map[string]string{}}
 	r := &p.rule
 	r.Name = strings.TrimSpace(form.Get(rules.FieldName))
 	r.ResumeID = strings.TrimSpace(form.Get(rules.FieldResumeID))
@@ -81,7 +81,7 @@ func parseRuleForm(form url.Values) parsedRule {
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			p.parseErrs[field] = [2]string{"Введите целое число.", "Enter a whole number."}
+			p.parseErrs[field] = "invalid.not_a_number"
 			return
 		}
 		*dst = n
@@ -115,12 +115,8 @@ func (p parsedRule) validate(cat rules.Catalog, lang string) map[string]string {
 	if msgs == nil {
 		msgs = map[string]string{}
 	}
-	for field, m := range p.parseErrs {
-		if lang == "en" {
-			msgs[field] = m[1]
-		} else {
-			msgs[field] = m[0]
-		}
+	for field, key := range p.parseErrs {
+		msgs[field] = translate(lang, key)
 	}
 	return msgs
 }

@@ -172,20 +172,3 @@ func TestRuleExcludeWordsInDescriptionOption(t *testing.T) {
 		t.Error("the form does not show the option as saved")
 	}
 }
-
-func TestSalaryIn(t *testing.T) {
-	for in, want := range map[string]string{
-		"от 200 000 ₽":                "from 200,000 ₽",
-		"от 1 200 000 до 1 500 000 ₽": "from 1,200,000 to 1,500,000 ₽",
-		"до 90 000 KGS":               "up to 90,000 KGS",
-		"150 000 $":                   "150,000 $",
-		"":                            "",
-	} {
-		if got := salaryIn(in, "en"); got != want {
-			t.Errorf("salaryIn(%q) = %q, want %q", in, got, want)
-		}
-		if got := salaryIn(in, "ru"); got != in {
-			t.Errorf("Russian salary changed: %q → %q", in, got)
-		}
-	}
-}

@@ -73,7 +73,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if err := t.Execute(&buf, p); err != nil {
 		if name == "error" {
 			h.log.ErrorContext(r.Context(), "render error page", "error", err)
-			http.Error(w, "Внутренняя ошибка", http.StatusInternalServerError)
+			http.Error(w, translate(p.Lang, "error.internal"), http.StatusInternalServerError)
 			return
 		}
 		h.serverError(w, r, fmt.Errorf("web: render %s: %w", name, err))
