@@ -17,6 +17,12 @@ var words = map[string][2]string{ // key: {ru, en}
 	"footer":         {"Это письмо отправил Otklik. Время и язык писем меняются в настройках.", "Sent by Otklik. Change the time and language of this e-mail in your settings."},
 	"counts":         {"Итого", "Totals"},
 	"apply_external": {"откликнуться на сайте работодателя", "apply on the employer's site"},
+
+	// Resume raising (issue 17).
+	"raised":      {"Резюме поднято: %d %s", "Resumes raised: %d %s"},
+	"raised_one":  {"раз", "time"},
+	"raised_few":  {"раза", "times"},
+	"raised_many": {"раз", "times"},
 }
 
 // translate returns the word for key in lang ("en" or Russian otherwise).

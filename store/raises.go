@@ -154,12 +154,12 @@ func (s *Store) Raises(ctx context.Context, userID int64, since time.Time) ([]Ra
 	return out, nil
 }
 
-// CountRaises counts userID's raises in [from, to).
-func (s *Store) CountRaises(ctx context.Context, userID int64, from, to time.Time) (int, error) {
+// CountRaises counts userID's raises since since.
+func (s *Store) CountRaises(ctx context.Context, userID int64, since time.Time) (int, error) {
 	var n int
 	err := s.get(ctx, s.db, &n, `
-		SELECT COUNT(*) FROM resume_raise_log WHERE user_id = ? AND raised_at >= ? AND raised_at < ?`,
-		userID, ts(from), ts(to))
+		SELECT COUNT(*) FROM resume_raise_log WHERE user_id = ? AND raised_at >= ?`,
+		userID, ts(since))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("store: count raises of user %d: %w", userID, err)
 	}
