@@ -142,9 +142,29 @@ func (w *Worker) enqueueDueRaises(ctx context.Context, now time.Time) error {
 			errs = append(errs, err)
 			continue
 		}
-		errs = append(errs, w.enqueue(ctx, NewResumeRaiseTask(r.UserID, r.ResumeID, at, at.Sub(now))))
+		errs = append(errs, w.enqueueRaise(ctx, r.UserID, r.ResumeID, at, at.Sub(now)))
 	}
 	return errors.Join(errs...)
+}
+
+// enqueueRaise enqueues the raise of a resume due at due. A dead task of
+// that due time (completed while the account was paused, or archived after
+// failing) is replaced while the raise is still due then; a live one is the
+// raise already on its way.
+func (w *Worker) enqueueRaise(ctx context.Context, userID int64, resumeID string, due time.Time, delay time.Duration) error {
+	_, err := enqueueUnlessLive(ctx, w.queue, w.inspector, NewResumeRaiseTask(userID, resumeID, due, delay),
+		QueueDefault, raiseTaskID(userID, resumeID, due),
+		func(asynq.TaskState) (bool, error) {
+			r, err := w.store.ResumeRaise(ctx, userID, resumeID)
+			if errors.Is(err, store.ErrNotFound) {
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			return r.AutoRaise && r.BlockedAt == nil && r.DueAt != nil && r.DueAt.Equal(due), nil
+		})
+	return err
 }
 
 func (w *Worker) handleResumeRaise(ctx context.Context, t *asynq.Task) error {

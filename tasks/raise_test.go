@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -272,8 +273,23 @@ func TestResumeRaisePausedByRevokedToken(t *testing.T) {
 	rw.advance(time.Hour)
 	rw.tick()
 	rw.settled()
-	if len(rw.e.taskIDs(tasks.TypeResumeRaise)) != 1 {
+	if len(rw.e.taskIDs(tasks.TypeResumeRaise)) != 1 || len(rw.publishes()) != 0 {
 		t.Errorf("raise tasks %v: a paused account's raise was enqueued again", rw.e.taskIDs(tasks.TypeResumeRaise))
+	}
+
+	// The person connects again: the raise that waited goes out at the next tick.
+	tok, err := rw.e.sandbox.IssueToken(rw.hhUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = rw.e.store.SaveHHAccount(rw.e.ctx, rw.u.ID, store.HHAccount{HHUserID: rw.hhUser,
+		Token: hh.Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: "bearer", ExpiresAt: tok.ExpiresAt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.tick()
+	if got := rw.waitPublishes(1); got[0].Status != 204 {
+		t.Errorf("raise after reconnecting answered %d", got[0].Status)
 	}
 }
 
