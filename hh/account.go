@@ -2,6 +2,7 @@ package hh
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -52,4 +53,20 @@ func (c *Client) MyResumes(ctx context.Context) ([]Resume, error) {
 		}
 	}
 	return all, nil
+}
+
+// PublishResume publishes the resume or, when it is published already,
+// raises it to the top of hh's search (POST /resumes/{resume_id}/publish,
+// 204). hh allows a raise once in a while (the resume's NextPublishAt):
+// earlier, it answers 429 (IsPublishTooEarly); a resume that cannot be
+// published (hidden by a moderator, incomplete, on moderation) gets 400
+// (IsPublishRefused). It is never retried: a lost answer is seen in the
+// resume's NextPublishAt.
+//
+// Docs: https://api.hh.ru/openapi/redoc#tag/Rezyume.-Publikaciya/operation/publish-resume
+func (c *Client) PublishResume(ctx context.Context, resumeID string) error {
+	if err := checkID(OpPublishResume, "resume_id", resumeID); err != nil {
+		return err
+	}
+	return c.exec(ctx, OpPublishResume, http.MethodPost, "resumes/"+url.PathEscape(resumeID)+"/publish")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 func TestMe(t *testing.T) {
@@ -67,8 +68,58 @@ func TestMyResumesAllPages(t *testing.T) {
 		r.Access.Type.ID != "clients" || r.Area.ID != "1" || r.CreatedAt.IsZero() {
 		t.Errorf("resume = %+v", r)
 	}
+	if r.CanPublishOrUpdate == nil || *r.CanPublishOrUpdate ||
+		!r.NextPublishAt.Equal(time.Date(2025, 11, 21, 1, 0, 0, 0, time.UTC)) {
+		t.Errorf("raise: can %v, next %v", r.CanPublishOrUpdate, r.NextPublishAt)
+	}
 	if resumes[1].Published() || resumes[1].Title != "" || resumes[1].Area != nil {
 		t.Errorf("unpublished resume = %+v", resumes[1])
+	}
+}
+
+func TestPublishResume(t *testing.T) {
+	c, mux := setup(t)
+	var calls int
+	mux.HandleFunc("/resumes/abc123/publish", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		testMethod(t, r, http.MethodPost)
+		testHeaders(t, r, testToken)
+		testQuery(t, r, nil)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/resumes/early/publish", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, http.StatusTooManyRequests, `{"request_id":"e","errors":[{"type":"resumes","value":"touch_limit_exceeded"}]}`)
+	})
+	mux.HandleFunc("/resumes/blocked/publish", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, http.StatusBadRequest, `{"request_id":"b","errors":[{"type":"bad_request"}],"description":"Резюме находится на проверке у модератора"}`)
+	})
+	mux.HandleFunc("/resumes/gone/publish", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, http.StatusNotFound, `{"request_id":"n","errors":[{"type":"not_found"}]}`)
+	})
+	ctx := context.Background()
+	if err := c.PublishResume(ctx, "abc123"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.PublishResume(ctx, "early")
+	if !IsPublishTooEarly(err) || IsPublishRefused(err) || hhError(t, err).Op != OpPublishResume {
+		t.Errorf("429: %v", err)
+	}
+	err = c.PublishResume(ctx, "blocked")
+	if !IsPublishRefused(err) || IsPublishTooEarly(err) || hhError(t, err).Description == "" {
+		t.Errorf("400: %v", err)
+	}
+	err = c.PublishResume(ctx, "gone")
+	if !IsNotFound(err) || IsPublishRefused(err) {
+		t.Errorf("404: %v", err)
+	}
+	if calls != 4 {
+		t.Errorf("%d requests, want 4 (a POST is never retried)", calls)
+	}
+	if err := c.PublishResume(ctx, ""); !errors.Is(err, ErrInvalidParams) {
+		t.Errorf("empty id: %v", err)
 	}
 }
 

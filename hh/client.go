@@ -61,6 +61,7 @@ const (
 	OpDictionaries         = "dictionaries"
 	OpAreas                = "areas"
 	OpProfessionalRoles    = "professional_roles"
+	OpPublishResume        = "publish_resume"
 )
 
 // Limiter paces requests. Wait blocks until one request may be sent or ctx is

@@ -93,6 +93,8 @@ const (
 	ErrorTypeBadUserAgent       = "bad_user_agent"
 	ErrorTypeVacanciesBlacklist = "vacancies_blacklist"
 	ErrorTypeEmployersBlacklist = "employers_blacklist"
+	ErrorTypeResumes            = "resumes"
+	ErrorTypeBadRequest         = "bad_request"
 )
 
 // Error implements error. The text names the operation, status, hh's error

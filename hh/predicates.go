@@ -198,3 +198,22 @@ func IsRetryable(err error) bool {
 	_, ok := errors.AsType[*netError](err)
 	return ok
 }
+
+// IsPublishTooEarly reports whether hh refused to raise a resume because
+// its cooldown has not passed (429 from PublishResume, resumes/
+// touch_limit_exceeded or a bare 429): try again at the resume's
+// NextPublishAt, not sooner.
+func IsPublishTooEarly(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Op == OpPublishResume && e.StatusCode == http.StatusTooManyRequests &&
+		(len(e.Errors) == 0 || e.has(ErrorTypeResumes, "touch_limit_exceeded"))
+}
+
+// IsPublishRefused reports whether hh refused to publish a resume for what
+// the resume is (400 from PublishResume: mandatory fields missing, blocked
+// by a moderator and not edited since, on moderation). Only the person can
+// change that on hh.
+func IsPublishRefused(err error) bool {
+	e, ok := asError(err)
+	return ok && e.Op == OpPublishResume && e.StatusCode == http.StatusBadRequest
+}

@@ -185,6 +185,12 @@ type Resume struct {
 	Finished     bool   `json:"finished"`
 	CreatedAt    Time   `json:"created_at"`
 	UpdatedAt    Time   `json:"updated_at"`
+	// CanPublishOrUpdate is true when hh allows publishing or raising the
+	// resume now (PublishResume); nil when hh did not say.
+	CanPublishOrUpdate *bool `json:"can_publish_or_update"`
+	// NextPublishAt is when hh next allows raising the resume; zero when
+	// hh sent none (an unpublished resume).
+	NextPublishAt Time `json:"next_publish_at"`
 }
 
 // Published reports whether the resume can be used to apply.

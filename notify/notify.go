@@ -51,6 +51,8 @@ type Summary struct {
 	Failed   []Item
 	Skipped  []ReasonCount
 	Warnings []Warning
+	// Raised is how many times hh raised the person's resumes that day.
+	Raised int
 }
 
 // Total is the number of vacancies handled that day.
@@ -101,6 +103,18 @@ func Render(s *Summary) (Rendered, error) {
 	}
 	subject := locale.Text(s.Lang, "mail.subject", s.DayText(), s.Counts["applied"])
 	return Rendered{Subject: subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// RaisedText is «Резюме поднято: 3 раза» in the summary's language.
+func (s Summary) RaisedText() string {
+	key := "mail.raised_many"
+	switch n := s.Raised; {
+	case s.Lang == "en" && n == 1, s.Lang != "en" && n%10 == 1 && n%100 != 11:
+		key = "mail.raised_one"
+	case s.Lang != "en" && n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
+		key = "mail.raised_few"
+	}
+	return locale.Text(s.Lang, "mail.raised", s.Raised, locale.Text(s.Lang, key))
 }
 
 // DayText is Day as people read it everywhere in Otklik: 04.12.2026.

@@ -110,3 +110,29 @@ func TestNewSMTPMailerRefusesBadURL(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderRaises(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"ru", 1, "Резюме поднято: 1 раз"}, {"ru", 3, "Резюме поднято: 3 раза"}, {"ru", 5, "Резюме поднято: 5 раз"},
+		{"ru", 12, "Резюме поднято: 12 раз"}, {"ru", 22, "Резюме поднято: 22 раза"},
+		{"en", 1, "Resumes raised: 1 time"}, {"en", 3, "Resumes raised: 3 times"},
+	} {
+		r, err := Render(&Summary{Day: "2026-11-26", Lang: c.lang, Counts: map[string]int{}, Raised: c.n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Text, c.want+"\n") || !strings.Contains(r.HTML, c.want+"</p>") {
+			t.Errorf("%s %d: want %q in\n%s\n%s", c.lang, c.n, c.want, r.Text, r.HTML)
+		}
+		if strings.Contains(r.Text, "ничего не произошло") || strings.Contains(r.Text, "Nothing happened") {
+			t.Errorf("a day with raises is not empty:\n%s", r.Text)
+		}
+	}
+	if r, _ := Render(sampleSummary("ru")); strings.Contains(r.Text, "Резюме поднято") {
+		t.Errorf("a day without raises mentions them:\n%s", r.Text)
+	}
+}

@@ -20,7 +20,15 @@ type Resume struct {
 	AlternateURL string     `db:"alternate_url"`
 	UpdatedAt    *time.Time `db:"updated_at"` // hh's time; nil when hh sent none
 	SyncedAt     time.Time  `db:"synced_at"`
+	// CanPublish is hh's can_publish_or_update when the list was fetched:
+	// raising is allowed now; nil when hh did not say.
+	CanPublish *bool `db:"can_publish"`
+	// NextPublishAt is hh's next_publish_at: when a raise is next allowed;
+	// nil for a resume that is not published.
+	NextPublishAt *time.Time `db:"next_publish_at"`
 }
+
+const resumeColumns = `user_id, resume_id, title, status, published, alternate_url, updated_at, synced_at, can_publish, next_publish_at`
 
 // ReplaceResumes makes userID's cached resumes exactly list, in one transaction.
 func (s *Store) ReplaceResumes(ctx context.Context, userID int64, list []hh.Resume) error {
@@ -31,9 +39,10 @@ func (s *Store) ReplaceResumes(ctx context.Context, userID int64, list []hh.Resu
 		}
 		for _, r := range list {
 			_, err := s.exec(ctx, tx, `
-				INSERT INTO resumes (user_id, resume_id, title, status, published, alternate_url, updated_at, synced_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				userID, r.ID, r.Title, r.Status.ID, r.Published(), r.AlternateURL, tsPtr(r.UpdatedAt.Time), now)
+				INSERT INTO resumes (`+resumeColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				userID, r.ID, r.Title, r.Status.ID, r.Published(), r.AlternateURL, tsPtr(r.UpdatedAt.Time), now,
+				r.CanPublishOrUpdate, tsPtr(r.NextPublishAt.Time))
 			if err != nil {
 				return fmt.Errorf("resume %s: %w", r.ID, err)
 			}
@@ -50,7 +59,7 @@ func (s *Store) ReplaceResumes(ctx context.Context, userID int64, list []hh.Resu
 func (s *Store) Resumes(ctx context.Context, userID int64) ([]Resume, error) {
 	var out []Resume
 	err := s.sel(ctx, s.db, &out, `
-		SELECT user_id, resume_id, title, status, published, alternate_url, updated_at, synced_at
+		SELECT `+resumeColumns+`
 		FROM resumes WHERE user_id = ? ORDER BY published DESC, title, resume_id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: resumes of user %d: %w", userID, err)

@@ -64,7 +64,7 @@ func (w *Worker) handleTick(ctx context.Context, t *asynq.Task) error {
 }
 
 // Tick enqueues everything due now: rule runs, token refreshes, summaries,
-// and queued applications with no task in flight.
+// queued applications with no task in flight, and resume raises.
 func (w *Worker) Tick(ctx context.Context) error {
 	now := w.now()
 	// Pauses end first, so the runs enqueued next find their accounts usable.
@@ -75,6 +75,7 @@ func (w *Worker) Tick(ctx context.Context) error {
 		w.enqueueSummaries(ctx, now),
 		w.enqueueQueued(ctx, now),
 		w.enqueueCleanup(ctx, now),
+		w.enqueueDueRaises(ctx, now),
 	)
 }
 

@@ -73,6 +73,9 @@ func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string
 		s.Skipped = append(s.Skipped, notify.ReasonCount{Code: code, Text: rules.Reason(code).Text(lang), Count: n})
 	}
 	s.SortSkips()
+	if s.Raised, err = st.CountRaises(ctx, userID, since); err != nil {
+		return nil, err
+	}
 
 	acct, err := st.HHAccount(ctx, userID)
 	switch {

@@ -19,6 +19,7 @@ const (
 	TypeApply         = "vacancy:apply"
 	TypeTokenRefresh  = "token:refresh"
 	TypeSummarySend   = "summary:send"
+	TypeResumeRaise   = "resume:raise"
 )
 
 // Queues, by weight: work a person just asked for goes first.

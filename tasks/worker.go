@@ -126,6 +126,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeTokenRefresh, w.handleTokenRefresh)
 	mux.HandleFunc(TypeSummarySend, w.handleSummary)
 	mux.HandleFunc(TypeSessionsCleanup, w.handleSessionsCleanup)
+	mux.HandleFunc(TypeResumeRaise, w.handleResumeRaise)
 }
 
 // ServerConfig is the asynq server configuration the worker expects:

@@ -90,6 +90,10 @@ var flashes = map[string]string{
 	"employer_hidden":      "flash.employer_hidden",
 	"employer_hide_failed": "flash.employer_hide_failed",
 	"employer_no_rule":     "flash.employer_no_rule",
+
+	// Resumes (issue 17).
+	"resume_raise_on":  "resumes.flash_on",
+	"resume_raise_off": "resumes.flash_off",
 }
 
 // redirect answers a POST with 303 to url, leaving a flash message by name.

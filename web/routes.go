@@ -52,6 +52,8 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))
 	mux.HandleFunc("POST /applications/{id}/retry", h.signedIn(h.retryApplication))
 	mux.HandleFunc("POST /applications/{id}/exclude-employer", h.signedIn(h.excludeEmployer))
+	mux.HandleFunc("GET /resumes", h.signedIn(h.showResumes))
+	mux.HandleFunc("POST /resumes/{id}", h.signedIn(h.updateResume))
 	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))

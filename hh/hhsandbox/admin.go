@@ -17,6 +17,9 @@ func (s *Sandbox) Users() []User {
 	for _, u := range s.st.users {
 		c := *u
 		c.Resumes = slices.Clone(u.Resumes)
+		for i := range c.Resumes {
+			c.Resumes[i].Publishes = slices.Clone(c.Resumes[i].Publishes)
+		}
 		out = append(out, c)
 	}
 	return out

@@ -55,6 +55,7 @@ func (s *Sandbox) addAdminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sandbox/tokens/revoke", s.adminTokens(s.RevokeTokens))
 	m.HandleFunc("POST /_sandbox/tokens/issue", s.adminIssue)
 	m.HandleFunc("POST /_sandbox/captcha/solve", s.adminSolveCaptcha)
+	m.HandleFunc("POST /_sandbox/resumes/{id}/publishable", s.adminResumePublishable)
 }
 
 func adminError(w http.ResponseWriter, status int, format string, args ...any) {

@@ -2,6 +2,7 @@ package hhsandbox
 
 import (
 	"net/http"
+	"slices"
 )
 
 type wireCounters struct {
@@ -176,9 +177,19 @@ func (s *Sandbox) handleMyResumes(w http.ResponseWriter, r *http.Request, c call
 			total++
 		}
 	}
+	// Raising changes a resume: read the list under the lock.
+	type raise struct {
+		can  bool
+		next *string
+	}
+	resumes := slices.Clone(u.Resumes)
+	raises := make([]raise, len(resumes))
+	for i := range u.Resumes {
+		raises[i].can, raises[i].next = raiseStateLocked(&u.Resumes[i], now)
+	}
 	s.mu.Unlock()
-	out := page[wireResume]{Found: len(u.Resumes), Pages: 1, PerPage: 20, Items: []wireResume{}}
-	for _, res := range u.Resumes {
+	out := page[wireResume]{Found: len(resumes), Pages: 1, PerPage: 20, Items: []wireResume{}}
+	for i, res := range resumes {
 		wr := wireResume{
 			ID: res.ID, Title: res.Title,
 			CreatedAt: hhTime(res.CreatedAt), UpdatedAt: hhTime(res.UpdatedAt),
@@ -206,12 +217,14 @@ func (s *Sandbox) handleMyResumes(w http.ResponseWriter, r *http.Request, c call
 		}
 		status := "not_published"
 		wr.Access.Type = idName{ID: "no_one", Name: "не видно никому"}
-		if res.Published {
+		wr.CanPublishOrUpdate, wr.NextPublishAt = raises[i].can, raises[i].next
+		switch {
+		case res.Blocked:
+			status = "blocked"
+			wr.Blocked = true
+		case res.Published:
 			status = "published"
 			wr.Access.Type = idName{ID: "clients", Name: "видно всем компаниям, зарегистрированным на HeadHunter"}
-			wr.NextPublishAt = strPtr(hhTime(res.UpdatedAt.Add(4 * 60 * 60 * 1e9)))
-		} else {
-			wr.CanPublishOrUpdate = true
 		}
 		wr.Status = idName{ID: status, Name: s.dicts.name("resume_status", status)}
 		if res.Salary > 0 {

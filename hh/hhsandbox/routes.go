@@ -42,6 +42,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("GET /me", s.api(user, s.handleMe))
 	m.HandleFunc("GET /resumes/mine", s.api(applicant, s.handleMyResumes))
 	m.HandleFunc("GET /resumes/{id}/similar_vacancies", s.api(applicant, s.handleSimilar))
+	m.HandleFunc("POST /resumes/{id}/publish", s.api(applicant, s.handlePublishResume))
 	m.HandleFunc("GET /vacancies/{id}", s.api(anyone, s.handleVacancy))
 	m.HandleFunc("GET /vacancies/blacklisted", s.api(applicant, s.handleHiddenVacancies))
 	m.HandleFunc("PUT /vacancies/blacklisted/{id}", s.api(applicant, s.handleHide(vacancyHideList, true)))

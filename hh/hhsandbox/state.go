@@ -80,6 +80,21 @@ type Resume struct {
 	Salary    int       `json:"salary"` // roubles; 0 means none
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Blocked: a moderator blocked the resume; hh refuses to publish or
+	// raise it (400) until it is edited.
+	Blocked bool `json:"blocked,omitempty"`
+	// NextPublishAt is when hh next allows raising the resume (zero:
+	// UpdatedAt plus the cooldown); the admin API may set it.
+	NextPublishAt time.Time `json:"next_publish_at,omitzero"`
+	// Publishes are the POST /resumes/{id}/publish requests hh answered for
+	// this resume, oldest first: what a test counts.
+	Publishes []PublishAttempt `json:"publishes,omitempty"`
+}
+
+// PublishAttempt is one POST /resumes/{id}/publish and hh's answer.
+type PublishAttempt struct {
+	At     time.Time `json:"at"`
+	Status int       `json:"status"` // 204, 400 or 429
 }
 
 // Application is a negotiation created by POST /negotiations (a 201), or, in
