@@ -43,6 +43,9 @@ const (
 	ReasonDoneOnSite   Reason = "applied_on_site" // the person applied on the employer's site
 
 	ReasonExcludedWordDescription Reason = "excluded_word_description" // the description has an exclude word
+
+	// Outcomes (issue 15).
+	ReasonEmployerDiscarded Reason = "employer_discarded" // the employer discarded this person lately
 )
 
 type reasonText struct{ ru, en string }
@@ -74,6 +77,8 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonDoneOnSite:   {"Вы откликнулись на сайте работодателя", "You applied on the employer's site"},
 
 	ReasonExcludedWordDescription: {"В описании вакансии есть слово из ваших исключений", "The vacancy description contains one of your excluded words"},
+
+	ReasonEmployerDiscarded: {"Этот работодатель отказал вам за последние 90 дней", "This employer turned you down in the last 90 days"},
 }
 
 // Text is the reason in words for a person: English when lang is "en",
@@ -106,5 +111,6 @@ func AllReasons() []Reason {
 		ReasonLimitExceeded, ReasonCaptcha, ReasonVacancyGone, ReasonLetterTooLong,
 		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
 		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite, ReasonExcludedWordDescription,
+		ReasonEmployerDiscarded,
 	}
 }
