@@ -50,6 +50,7 @@ type Config struct {
 	Registration       string
 	HHRateLimit        float64       // shared hh requests per second, all workers together
 	ApplyInterval      time.Duration // minimum gap between one account's applications
+	OutcomesEvery      time.Duration // how often each account's negotiations are synced
 	LogLevel           string
 	LogFormat          string // "text" or "json"
 	// TrustProxy makes the web app take the client's address from the last
@@ -214,6 +215,14 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("APPLY_INTERVAL", "must be a duration such as 2s or 500ms, at most 1h, not %q", v)
 		}
 		c.ApplyInterval = d
+	}
+	c.OutcomesEvery = 3 * time.Hour
+	if v := get("OUTCOMES_EVERY", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			bad("OUTCOMES_EVERY", "must be a duration such as 3h or 30m, between 1m and 168h, not %q", v)
+		}
+		c.OutcomesEvery = d
 	}
 	if v := get("TRUST_PROXY", ""); v != "" {
 		b, err := strconv.ParseBool(v)

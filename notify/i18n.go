@@ -17,6 +17,16 @@ var words = map[string][2]string{ // key: {ru, en}
 	"footer":         {"Это письмо отправил Otklik. Время и язык писем меняются в настройках.", "Sent by Otklik. Change the time and language of this e-mail in your settings."},
 	"counts":         {"Итого", "Totals"},
 	"apply_external": {"откликнуться на сайте работодателя", "apply on the employer's site"},
+
+	// Outcomes (issue 15).
+	"invitations":        {"Новые приглашения", "New invitations"},
+	"rejections":         {"Новые отказы", "New rejections"},
+	"invitation_subject": {"Otklik: приглашение — %s, %s", "Otklik: an invitation — %s, %s"},
+	"invitation_title":   {"Вас пригласили", "You are invited"},
+	"invitation_body":    {"Работодатель %s пригласил вас по вакансии «%s».", "%s invited you about the vacancy “%s”."},
+	"open_negotiation":   {"Открыть переписку на hh.ru", "Open the conversation on hh.ru"},
+	"open_vacancy":       {"Вакансия", "The vacancy"},
+	"invitation_footer":  {"Это письмо отправил Otklik, как только увидел приглашение.", "Sent by Otklik as soon as it saw the invitation."},
 }
 
 // translate returns the word for key in lang ("en" or Russian otherwise).

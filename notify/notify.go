@@ -49,6 +49,10 @@ type Summary struct {
 	Failed   []Item
 	Skipped  []ReasonCount
 	Warnings []Warning
+	// Invitations and Rejections are the outcomes first seen in the
+	// period; their URL is the negotiation on hh.
+	Invitations []Item
+	Rejections  []Item
 }
 
 // Total is the number of vacancies handled that day.

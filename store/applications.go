@@ -320,8 +320,8 @@ type ApplicationFilter struct {
 	From, To time.Time // created_at in [From, To)
 	// Outcome keeps applied rows of one kind (OutcomeKinds); "" does not filter.
 	Outcome string
-	Limit    int       // 0: no limit
-	Offset   int
+	Limit   int // 0: no limit
+	Offset  int
 }
 
 func (f ApplicationFilter) where() (string, []any) {

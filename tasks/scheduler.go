@@ -75,6 +75,7 @@ func (w *Worker) Tick(ctx context.Context) error {
 		w.enqueueSummaries(ctx, now),
 		w.enqueueQueued(ctx, now),
 		w.enqueueCleanup(ctx, now),
+		w.enqueueNegotiationSyncs(ctx, now),
 	)
 }
 

@@ -275,3 +275,23 @@ func (s *Sandbox) SetNegotiation(id, state string, viewed *bool) error {
 	}
 	return fmt.Errorf("hhsandbox: no negotiation %q", id)
 }
+
+// handleNegotiationPage stands in for hh's page of one conversation
+// (/applicant/negotiations/item?topicId=…), where links in Otklik's mail
+// lead: the sandbox has no conversations, so it shows the vacancy.
+func (s *Sandbox) handleNegotiationPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("topicId")
+	s.mu.Lock()
+	vacancyID := ""
+	for _, n := range s.st.negotiations {
+		if n.ID == id {
+			vacancyID = n.VacancyID
+		}
+	}
+	s.mu.Unlock()
+	if vacancyID == "" {
+		s.render(w, http.StatusNotFound, "error", pageData{Title: "Отклик не найден", Error: "Отклик не найден."})
+		return
+	}
+	http.Redirect(w, r, s.basePath()+"/vacancy/"+vacancyID, http.StatusFound)
+}
