@@ -31,6 +31,9 @@ const DefaultOutcomesEvery = 3 * time.Hour
 // most 2000 items of a paged list.
 const syncMaxPages = 20
 
+// syncLease is the lease of an account's sync lock.
+const syncLease = 15 * time.Second
+
 // unannouncedWithin is how far back the tick looks for invitations a sync
 // recorded but whose announcement task was never enqueued (the worker died
 // in between).
@@ -96,7 +99,9 @@ type SyncResult struct {
 func (w *Worker) SyncNegotiations(ctx context.Context, userID int64) (SyncResult, error) {
 	var res SyncResult
 	log := w.log.With("user_id", userID)
-	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:negotiations:%d", userID), time.Minute, 0)
+	// One sync of an account at a time; the lease is kept alive while the
+	// sync runs, and frees syncLease after a worker died holding it.
+	unlock, err := w.locks.lockAlive(ctx, fmt.Sprintf("otklik:lock:negotiations:%d", userID), syncLease, 0)
 	if errors.Is(err, errLocked) {
 		return res, retryLater(30*time.Second, nil)
 	}
