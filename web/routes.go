@@ -52,6 +52,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /applications/{id}/retry", h.signedIn(h.retryApplication))
 	mux.HandleFunc("POST /applications/{id}/exclude-employer", h.signedIn(h.excludeEmployer))
 	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
+	mux.HandleFunc("POST /outcomes/refresh", h.signedIn(h.refreshOutcomes))
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))
 
