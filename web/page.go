@@ -82,9 +82,9 @@ var flashes = map[string]string{
 	"outcomes_refreshing": "flash.outcomes_refreshing",
 	"outcomes_wait":       "flash.outcomes_wait",
 	"outcomes_no_hh":      "flash.outcomes_no_hh",
-	"bulk_partly":        "flash.bulk_partly",
-	"bulk_dismissed":     "flash.bulk_dismissed",
-	"bulk_none":          "flash.bulk_none",
+	"bulk_partly":         "flash.bulk_partly",
+	"bulk_dismissed":      "flash.bulk_dismissed",
+	"bulk_none":           "flash.bulk_none",
 	// Accounts (issue 13).
 	"password_changed": "flash.password_changed",
 	"sessions_ended":   "flash.sessions_ended",
