@@ -1,6 +1,7 @@
 package tasks_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -274,4 +275,31 @@ func TestRuleSkipsEmployersWhoDiscarded(t *testing.T) {
 		rules.ReasonEmployerDiscarded.Text("en") == string(rules.ReasonEmployerDiscarded) {
 		t.Error("employer_discarded has no words")
 	}
+}
+
+// The tick enqueues one sync per account per OUTCOMES_EVERY period, only
+// within the person's active hours (their enabled rules' windows, in their
+// time zone), with ids that make a replayed tick enqueue nothing twice.
+func TestTickSyncsNegotiationsWithinActiveHours(t *testing.T) {
+	e := newEnv(t, envOptions{vacancies: 50})
+	u, resume := e.connect("anna@example.com", 0)
+	setSettings(t, e, u, store.Settings{Language: "ru", TimeZone: "Europe/Moscow", SummaryHour: 23})
+	e.addRule(u, resume, func(r *rules.Rule) { r.ActiveFrom, r.ActiveTo = "09:00", "18:00"; r.Enabled = true })
+	msk, _ := time.LoadLocation("Europe/Moscow")
+
+	night := time.Date(2026, 12, 4, 3, 0, 0, 0, msk)
+	if err := e.newWorker(fixedClock(night)).Tick(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ids := e.taskIDs(tasks.TypeNegotiationsSync); len(ids) != 0 {
+		t.Errorf("at 03:00 outside the rule's hours the tick enqueued %v", ids)
+	}
+	morning := time.Date(2026, 12, 4, 10, 0, 0, 0, msk)
+	for range 2 {
+		if err := e.newWorker(fixedClock(morning), func(d *tasks.Deps) { d.OutcomesEvery = time.Hour }).Tick(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot := morning.Unix() / 3600
+	assertIDs(t, "negotiations sync", e.taskIDs(tasks.TypeNegotiationsSync), fmt.Sprintf("negotiations:sync:%d:%d", u.ID, slot))
 }
