@@ -100,9 +100,9 @@ func (h *handler) ruleFunnel(ctx context.Context, userID, ruleID int64) (*funnel
 // and the drawing scales up on wider screens.
 func dailyChart(days []store.DayCount, lang string) template.HTML {
 	const (
-		width, height       = 360, 150
-		left, right, bottom = 28, 4, 20
-		top                 = 8
+		width, height       = 320, 160
+		left, right, bottom = 30, 4, 22
+		top                 = 10
 	)
 	peak := 1
 	for _, d := range days {
@@ -119,8 +119,8 @@ func dailyChart(days []store.DayCount, lang string) template.HTML {
 	// Axis: 0 and the peak.
 	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#d0d7de"/>`, left, y(0), width-right, y(0))
 	fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#eaeef2" stroke-dasharray="3 3"/>`, left, y(peak), width-right, y(peak))
-	fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#57606a">%d</text>`, left-4, y(peak)+4, peak)
-	fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#57606a">0</text>`, left-4, y(0)+4)
+	fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="12" text-anchor="end" fill="#57606a">%d</text>`, left-4, y(peak)+4, peak)
+	fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="12" text-anchor="end" fill="#57606a">0</text>`, left-4, y(0)+4)
 	for i, d := range days {
 		x := float64(left) + slot*float64(i) + (slot-bar)/2
 		label := d.Day.Format("02.01")
@@ -136,8 +136,8 @@ func dailyChart(days []store.DayCount, lang string) template.HTML {
 		}
 	}
 	if len(days) > 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" fill="#57606a">%s</text>`, left, height-4, days[0].Day.Format("02.01"))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end" fill="#57606a">%s</text>`, width-right, height-4, days[len(days)-1].Day.Format("02.01"))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#57606a">%s</text>`, left, height-4, days[0].Day.Format("02.01"))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end" fill="#57606a">%s</text>`, width-right, height-4, days[len(days)-1].Day.Format("02.01"))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // built here from numbers and escaped text only
