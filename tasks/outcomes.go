@@ -275,12 +275,35 @@ func NegotiationURL(siteURL string, a *store.Application) string {
 	return strings.TrimRight(siteURL, "/") + "/applicant/negotiations/item?topicId=" + url.QueryEscape(a.NegotiationID)
 }
 
-// enqueueNegotiationSyncs enqueues the sync of every connected account not
-// synced for w.outcomesEvery, when it is within the person's active hours:
+// enqueueNegotiationSyncs enqueues (every syncCheckEvery minutes) the sync
+// of every connected account not synced for w.outcomesEvery, when it is
+// within the person's active hours:
 // the union of their enabled rules' windows (a person with no enabled rule
 // has no hours set, and is synced at any hour). The slot in the task id is
 // the period, so a tick replayed or run by two workers enqueues one.
 func (w *Worker) enqueueNegotiationSyncs(ctx context.Context, now time.Time) error {
+	var errs []error
+	if minuteSlot(now)%syncCheckEvery == 0 {
+		errs = append(errs, w.enqueueDueSyncs(ctx, now))
+	}
+	// Invitations recorded by a sync that died before enqueuing their
+	// announcement: the task id makes this a no-op for the others.
+	refs, err := w.store.UnannouncedInvitations(ctx, now.Add(-unannouncedWithin))
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, r := range refs {
+		errs = append(errs, w.enqueue(ctx, NewInvitationTask(r.UserID, r.ApplicationID)))
+	}
+	return errors.Join(errs...)
+}
+
+// syncCheckEvery: the tick looks for due syncs every this many minutes, not
+// every minute, since an account outside its active hours stays due and
+// would be looked at again each minute.
+const syncCheckEvery = 5
+
+func (w *Worker) enqueueDueSyncs(ctx context.Context, now time.Time) error {
 	every := w.outcomesEvery
 	due, err := w.store.NegotiationSyncsDue(ctx, now.Add(-every))
 	if err != nil {
@@ -297,15 +320,6 @@ func (w *Worker) enqueueNegotiationSyncs(ctx context.Context, now time.Time) err
 		if active {
 			errs = append(errs, w.enqueue(ctx, NewNegotiationsSyncTask(c.UserID, slot, QueueLow)))
 		}
-	}
-	// Invitations recorded by a sync that died before enqueuing their
-	// announcement: the task id makes this a no-op for the others.
-	refs, err := w.store.UnannouncedInvitations(ctx, now.Add(-unannouncedWithin))
-	if err != nil {
-		return errors.Join(append(errs, err)...)
-	}
-	for _, r := range refs {
-		errs = append(errs, w.enqueue(ctx, NewInvitationTask(r.UserID, r.ApplicationID)))
 	}
 	return errors.Join(errs...)
 }
