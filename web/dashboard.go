@@ -54,7 +54,7 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 			d.Rules = append(d.Rules, rule)
 		}
 	}
-	if d.Outcomes, err = h.outcomes(ctx, user); err != nil {
+	if d.Outcomes, err = h.outcomes(ctx, user, conn.Connected); err != nil {
 		h.serverError(w, r, err)
 		return
 	}

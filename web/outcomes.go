@@ -61,7 +61,8 @@ func newFunnel(f store.Funnel) *funnelView {
 }
 
 // outcomes gathers the dashboard's funnel and chart for the last 30 days.
-func (h *handler) outcomes(ctx context.Context, user *store.User) (*outcomesView, error) {
+// connected says whether hh is connected, for «Обновить».
+func (h *handler) outcomes(ctx context.Context, user *store.User, connected bool) (*outcomesView, error) {
 	now := h.now()
 	loc := userLocation(user)
 	since := startOfDay(now, loc).AddDate(0, 0, -(outcomesDays - 1))
@@ -77,12 +78,8 @@ func (h *handler) outcomes(ctx context.Context, user *store.User) (*outcomesView
 	if err != nil {
 		return nil, err
 	}
-	conn, err := h.hhConnection(ctx, user.ID)
-	if err != nil {
-		return nil, err
-	}
 	return &outcomesView{Funnel: newFunnel(f), Outside: f.Outside, SyncedAt: sync.SyncedAt,
-		Connected: conn.Connected, Chart: dailyChart(days, user.Language)}, nil
+		Connected: connected, Chart: dailyChart(days, user.Language)}, nil
 }
 
 // ruleFunnel is what became of one rule's applications, all time.

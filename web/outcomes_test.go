@@ -107,6 +107,9 @@ func TestOutcomesShownEverywhere(t *testing.T) {
 		_, err := w.SyncNegotiations(ctx, userID)
 		return err
 	}
+	if r := b.postRaw("/outcomes/refresh", url.Values{}, nil); r.status != http.StatusForbidden || env.jobs.syncs != 0 {
+		t.Errorf("«Обновить» without the CSRF token: %d, %d syncs", r.status, env.jobs.syncs)
+	}
 	if r := b.post("/", "/outcomes/refresh", nil); r.status != http.StatusSeeOther || r.location != "/" {
 		t.Fatalf("refresh: %d %q", r.status, r.location)
 	}
@@ -181,5 +184,22 @@ func TestOutcomesShownEverywhere(t *testing.T) {
 	if !strings.Contains(sum, "Новые приглашения") || !strings.Contains(sum, "topicId="+rows[0].NegotiationID) ||
 		!strings.Contains(sum, "Новые отказы") || !strings.Contains(sum, "topicId="+rows[1].NegotiationID) {
 		t.Error("today's summary lacks the new invitation and rejection with their links")
+	}
+}
+
+// «Обновить» without a connected hh account syncs nothing and says why.
+func TestOutcomesRefreshNeedsHH(t *testing.T) {
+	env := newTestEnv(t)
+	b := env.browser()
+	b.register("anna@example.com", "good password 1")
+	dash := b.get("/").body
+	if !strings.Contains(dash, `data-action="outcomes-refresh" disabled`) {
+		t.Error("«Обновить» is not disabled without hh")
+	}
+	if r := b.post("/", "/outcomes/refresh", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("refresh: %d", r.status)
+	}
+	if env.jobs.syncs != 0 || !strings.Contains(b.get("/").body, "hh.ru должен быть подключён") {
+		t.Errorf("without hh: %d syncs, or the person is not told why", env.jobs.syncs)
 	}
 }
