@@ -1,6 +1,7 @@
 package hhsandbox_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -150,5 +151,25 @@ func TestEmployerActivity(t *testing.T) {
 		if s2[id] != st {
 			t.Errorf("negotiation %s: %s, then %s in the same sandbox", id, st, s2[id])
 		}
+	}
+}
+
+// What the admin API set of a negotiation survives a restart of a sandbox
+// kept in a state file.
+func TestNegotiationStateSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	first := openEnv(t, hhsandbox.Options{}, path)
+	tok := first.token(ivan)
+	ids := first.applyTo(tok, 2)
+	if r := first.admin("POST", "negotiations/"+ids[1], `{"state":"invitation","viewed":true}`); r.StatusCode != 204 {
+		t.Fatalf("admin negotiation: %d %s", r.StatusCode, r.body)
+	}
+	if err := first.sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := openEnv(t, hhsandbox.Options{}, path)
+	l := second.negotiations(tok, "?status=invitations")
+	if l.Found != 1 || l.Items[0].ID != ids[1] || !l.Items[0].ViewedByOpponent {
+		t.Errorf("after a restart: %+v, want %s invited and viewed", l, ids[1])
 	}
 }

@@ -16,7 +16,7 @@
 // restart of the host keeps the tokens and applications (Close saves it last).
 //
 // Served paths: GET/POST /oauth/authorize (login, consent, account choice),
-// /account/captcha, /vacancy/{id}; POST /token (and the deprecated POST
+// /account/captcha, /vacancy/{id}, /applicant/negotiations/item; POST /token (and the deprecated POST
 // /oauth/token), DELETE /oauth/token, GET /me, GET /resumes/mine,
 // GET /resumes/{id}/similar_vacancies, GET /vacancies/{id}, POST and GET
 // /negotiations, GET /negotiations/{id}, the vacancy and employer blacklists,
