@@ -68,7 +68,7 @@ func (j Jobs) SendApplication(ctx context.Context, userID, applicationID int64) 
 // makes presses within one minute one sync.
 func (j Jobs) SyncOutcomes(ctx context.Context, userID int64) error {
 	slot := fmt.Sprintf("now:%d", minuteSlotNow())
-	_, err := j.Queue.EnqueueContext(ctx, NewNegotiationsSyncTask(userID, slot, QueueCritical))
+	_, err := j.Queue.EnqueueContext(ctx, NewNegotiationsSyncTask(userID, slot, QueueCritical, 0))
 	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("tasks: sync outcomes of user %d: %w", userID, err)
 	}

@@ -53,11 +53,33 @@ type InvitationPayload struct {
 // NewNegotiationsSyncTask syncs one account's negotiations. slot names the
 // schedule's period (or the press of «Обновить»), so the tick of two
 // workers, or a replayed tick, enqueues one sync per period.
-func NewNegotiationsSyncTask(userID int64, slot string, queue string) *asynq.Task {
-	return newTask(TypeNegotiationsSync, NegotiationsSyncPayload{UserID: userID},
+// delay, when positive, holds the task back that long.
+func NewNegotiationsSyncTask(userID int64, slot string, queue string, delay time.Duration) *asynq.Task {
+	opts := []asynq.Option{
 		asynq.TaskID(fmt.Sprintf("negotiations:sync:%d:%s", userID, slot)),
-		asynq.Queue(queue), asynq.MaxRetry(5), asynq.Timeout(5*time.Minute),
-		asynq.Retention(6*time.Hour))
+		asynq.Queue(queue), asynq.MaxRetry(5), asynq.Timeout(5 * time.Minute),
+		asynq.Retention(6 * time.Hour),
+	}
+	if delay > 0 {
+		opts = append(opts, asynq.ProcessIn(delay))
+	}
+	return newTask(TypeNegotiationsSync, NegotiationsSyncPayload{UserID: userID}, opts...)
+}
+
+// maxSyncSpread bounds how long a scheduled sync is held back to spread
+// accounts that fall due together (their active hours open at the same
+// time) over the budget.
+const maxSyncSpread = 30 * time.Minute
+
+// syncSpread is userID's own delay within min(every/2, maxSyncSpread):
+// fixed per account, so accounts due together leave a few seconds apart,
+// and since each is due again a period after its own sync, they stay apart.
+func syncSpread(userID int64, every time.Duration) time.Duration {
+	window := min(every/2, maxSyncSpread)
+	if window < time.Second {
+		return 0
+	}
+	return time.Duration((userID*7919)%int64(window/time.Second)) * time.Second
 }
 
 // NewInvitationTask announces one invitation. Its ID is the ledger row's,
@@ -318,7 +340,7 @@ func (w *Worker) enqueueDueSyncs(ctx context.Context, now time.Time) error {
 			continue
 		}
 		if active {
-			errs = append(errs, w.enqueue(ctx, NewNegotiationsSyncTask(c.UserID, slot, QueueLow)))
+			errs = append(errs, w.enqueue(ctx, NewNegotiationsSyncTask(c.UserID, slot, QueueLow, syncSpread(c.UserID, every))))
 		}
 	}
 	return errors.Join(errs...)
