@@ -51,6 +51,7 @@ type Config struct {
 	Registration       string
 	HHRateLimit        float64       // shared hh requests per second, all workers together
 	ApplyInterval      time.Duration // minimum gap between one account's applications
+	OutcomesEvery      time.Duration // how often each account's negotiations are synced
 	LogLevel           string
 	LogFormat          string // "text" or "json"
 	// TrustProxy makes the web app take the client's address from the last
@@ -124,6 +125,7 @@ func Load(getenv func(string) string) (Config, error) {
 		HHRateLimit:    l.number("HH_RATE_LIMIT", 5, 1000, "requests per second"),
 		ApplyInterval:  l.duration("APPLY_INTERVAL", 2*time.Second, time.Hour, "2s or 500ms"),
 		TrustProxy:     l.boolean("TRUST_PROXY"),
+		OutcomesEvery:  l.durationBetween("OUTCOMES_EVERY", 3*time.Hour, time.Minute, 7*24*time.Hour, "3h or 30m"),
 	}
 	c.DatabaseURL = l.get("DATABASE_URL", "file:"+filepath.ToSlash(filepath.Join(c.DataDir, "otklik.db")))
 	c.BaseURL = l.baseURL()
@@ -190,6 +192,20 @@ func (l *loader) duration(name string, def, most time.Duration, example string) 
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 || d > most {
 		l.bad(name, "must be a duration such as %s, at most %s, not %q", example, shortDuration(most), v)
+	}
+	return d
+}
+
+// durationBetween is a duration from least up to most (example names its
+// form), or def when unset.
+func (l *loader) durationBetween(name string, def, least, most time.Duration, example string) time.Duration {
+	v := l.get(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least || d > most {
+		l.bad(name, "must be a duration such as %s, between %s and %s, not %q", example, shortDuration(least), shortDuration(most), v)
 	}
 	return d
 }

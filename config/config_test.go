@@ -53,11 +53,12 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"APPLY_INTERVAL": "soon",
 		"SMTP_URL":       "smtp://mail.example.com:587",
 		"TRUST_PROXY":    "maybe",
+		"OUTCOMES_EVERY": "often",
 	}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"BASE_URL", "REDIS_URL", "SECRET_KEY", "HH_CLIENT_SECRET", "REGISTRATION", "HH_RATE_LIMIT", "APPLY_INTERVAL", "MAIL_FROM", "TRUST_PROXY"} {
+	for _, name := range []string{"BASE_URL", "REDIS_URL", "SECRET_KEY", "HH_CLIENT_SECRET", "REGISTRATION", "HH_RATE_LIMIT", "APPLY_INTERVAL", "MAIL_FROM", "TRUST_PROXY", "OUTCOMES_EVERY"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -78,6 +79,7 @@ func TestLoadProduction(t *testing.T) {
 		"HH_RATE_LIMIT":    "2.5",
 		"APPLY_INTERVAL":   "3s",
 		"TRUST_PROXY":      "true",
+		"OUTCOMES_EVERY":   "90m",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +95,9 @@ func TestLoadProduction(t *testing.T) {
 	}
 	if !c.TrustProxy {
 		t.Error("TRUST_PROXY=true not read")
+	}
+	if c.OutcomesEvery != 90*time.Minute {
+		t.Errorf("OUTCOMES_EVERY=90m read as %v", c.OutcomesEvery)
 	}
 }
 

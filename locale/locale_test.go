@@ -66,6 +66,12 @@ func dynamicKeys() []string {
 	for _, a := range []string{string(rules.ActionApply), string(rules.ActionReview), string(rules.ActionSkip), "later"} {
 		keys = append(keys, "action."+a) // the preview: print "action." .Action
 	}
+	for _, k := range []string{"applied", "viewed", "invitation", "discard"} {
+		keys = append(keys, "outcomes."+k) // the funnel: print "outcomes." .Key
+	}
+	for _, k := range []string{"invitation", "discard", "viewed", "none"} {
+		keys = append(keys, "outcome."+k) // history: print "outcome." .Kind
+	}
 	for _, st := range []string{"published", "not_published", "blocked", "on_moderation", "unknown"} {
 		// /resumes: print "resumes.status." .Status (hh's resume status ids, and ours for none)
 		keys = append(keys, "resumes.status."+st)

@@ -53,6 +53,10 @@ type Summary struct {
 	Warnings []Warning
 	// Raised is how many times hh raised the person's resumes that day.
 	Raised int
+	// Invitations and Rejections are the outcomes first seen in the
+	// period; their URL is the negotiation on hh.
+	Invitations []Item
+	Rejections  []Item
 }
 
 // Total is the number of vacancies handled that day.

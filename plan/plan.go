@@ -61,6 +61,9 @@ type Planner struct {
 	resumeTitle string
 	left        int // the rule's daily cap left
 	now         time.Time
+	// discarded are the employers who discarded this person within
+	// rules.DiscardMemory, when the rule skips them.
+	discarded map[string]bool
 }
 
 // Tests answers whether vacancies' tests are required: from the instance's
@@ -96,6 +99,11 @@ func New(ctx context.Context, st *store.Store, tests *Tests, rule *store.Rule, a
 		return nil, err
 	}
 	p.left = left
+	if rule.SkipDiscardedEmployers {
+		if p.discarded, err = st.DiscardedEmployers(ctx, rule.UserID, now.Add(-rules.DiscardMemory)); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -136,6 +144,9 @@ func (p *Planner) CapLeft() int { return p.left }
 // one place in the rule's daily cap; past the cap, Fate.Later.
 func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacancies) (Fate, error) {
 	d := rules.Decide(v, &p.rule.Rule, rules.DecideInput{AlreadyDecided: known})
+	if d.Action != rules.ActionSkip && v.Employer.ID != "" && p.discarded[v.Employer.ID] {
+		d = rules.Decision{Action: rules.ActionSkip, Reason: rules.ReasonEmployerDiscarded}
+	}
 	if d.Action != rules.ActionSkip && p.left <= 0 {
 		return Fate{Decision: d, Later: true}, nil // no request for a vacancy decided later
 	}

@@ -49,6 +49,9 @@ const (
 	ReasonDoneOnSite   Reason = "applied_on_site" // the person applied on the employer's site
 
 	ReasonExcludedWordDescription Reason = "excluded_word_description" // the description has an exclude word
+
+	// Outcomes (issue 15).
+	ReasonEmployerDiscarded Reason = "employer_discarded" // the employer discarded this person lately
 )
 
 // Text is the reason in words for a person in lang (locale key
@@ -78,5 +81,6 @@ func AllReasons() []Reason {
 		ReasonLimitExceeded, ReasonCaptcha, ReasonVacancyGone, ReasonLetterTooLong,
 		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
 		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite, ReasonExcludedWordDescription,
+		ReasonEmployerDiscarded,
 	}
 }

@@ -3,7 +3,10 @@
 // and cover-letter templates. It does no I/O.
 package rules
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Mode says what a rule does with vacancies it could apply to.
 type Mode string
@@ -49,6 +52,10 @@ type Rule struct {
 	// vacancy's description too (as far as hh sends it: the full text, or
 	// in a search the excerpts of requirements and responsibilities).
 	ExcludeWordsInDescription bool
+	// SkipDiscardedEmployers: an employer who discarded this person's
+	// application in the last DiscardMemory is skipped with
+	// ReasonEmployerDiscarded. On by default for new rules.
+	SkipDiscardedEmployers bool
 
 	Mode           Mode
 	LetterTemplate string
@@ -95,6 +102,8 @@ func Defaults() Rule {
 		ActiveFrom: "09:00",
 		ActiveTo:   "21:00",
 		Enabled:    true,
+
+		SkipDiscardedEmployers: true,
 	}
 }
 
@@ -113,3 +122,11 @@ func (r *Rule) EffectiveMode() Mode {
 func (r *Rule) HasTemplate() bool {
 	return strings.TrimSpace(r.LetterTemplate) != ""
 }
+
+// DiscardMemory is how long an employer's rejection keeps that employer's
+// vacancies away from a rule with SkipDiscardedEmployers.
+const DiscardMemory = 90 * 24 * time.Hour
+
+// FieldSkipDiscardedEmployers is the rule form's checkbox for
+// Rule.SkipDiscardedEmployers.
+const FieldSkipDiscardedEmployers = "skip_discarded_employers"

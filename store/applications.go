@@ -52,13 +52,50 @@ type Application struct {
 	CreatedAt     time.Time `db:"created_at"`
 	UpdatedAt     time.Time `db:"updated_at"`
 	AppliedAt     time.Time `db:"-"` // zero unless applied
+	Outcome
 }
+
+// Outcome is what hh says became of an application (the negotiation sync).
+type Outcome struct {
+	// State is hh's applicant state id as hh sends it (response,
+	// invitation, discard, hidden, …); "" until a sync has seen it.
+	State string `db:"outcome"`
+	// At is hh's updated_at of that state; zero until seen.
+	At time.Time `db:"-"`
+	// Viewed: the employer has viewed the application (viewed_by_opponent).
+	Viewed bool `db:"viewed"`
+}
+
+// Kind is the outcome a person reads: OutcomeInvitation, OutcomeDiscard,
+// OutcomeViewed or OutcomeNone (sent, not viewed yet).
+func (o Outcome) Kind() string {
+	switch {
+	case o.State == OutcomeInvitation, o.State == OutcomeDiscard:
+		return o.State
+	case o.Viewed:
+		return OutcomeViewed
+	}
+	return OutcomeNone
+}
+
+// Outcome kinds (Outcome.Kind, ApplicationFilter.Outcome); invitation and
+// discard are hh's state ids too.
+const (
+	OutcomeInvitation = "invitation"
+	OutcomeDiscard    = "discard"
+	OutcomeViewed     = "viewed"
+	OutcomeNone       = "none"
+)
+
+// OutcomeKinds are the kinds in the order the history filter offers them.
+var OutcomeKinds = []string{OutcomeInvitation, OutcomeDiscard, OutcomeViewed, OutcomeNone}
 
 type applicationRow struct {
 	Application
 	RuleID    *int64     `db:"rule_id"`
 	RunID     *int64     `db:"run_id"`
 	AppliedAt *time.Time `db:"applied_at"`
+	OutcomeAt *time.Time `db:"outcome_at"`
 }
 
 func (r *applicationRow) application() Application {
@@ -70,6 +107,7 @@ func (r *applicationRow) application() Application {
 		a.RunID = *r.RunID
 	}
 	a.AppliedAt = deref(r.AppliedAt)
+	a.Outcome.At = deref(r.OutcomeAt)
 	return a
 }
 
@@ -83,7 +121,8 @@ func applicationsOf(rows []applicationRow) []Application {
 
 const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
-	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url, run_id`
+	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url, run_id,
+	outcome, outcome_at, viewed`
 
 // InsertApplication records a decision unless the ledger already has one for
 // a.UserID, a.ResumeID and a.VacancyID. created reports whether this call
@@ -279,8 +318,10 @@ type ApplicationFilter struct {
 	RuleID   int64
 	ResumeID string
 	From, To time.Time // created_at in [From, To)
-	Limit    int       // 0: no limit
-	Offset   int
+	// Outcome keeps applied rows of one kind (OutcomeKinds); "" does not filter.
+	Outcome string
+	Limit   int // 0: no limit
+	Offset  int
 }
 
 func (f ApplicationFilter) where() (string, []any) {
@@ -297,6 +338,15 @@ func (f ApplicationFilter) where() (string, []any) {
 	if f.ResumeID != "" {
 		b.WriteString(` AND resume_id = ?`)
 		args = append(args, f.ResumeID)
+	}
+	switch f.Outcome {
+	case OutcomeInvitation, OutcomeDiscard:
+		b.WriteString(` AND status = 'applied' AND outcome = ?`)
+		args = append(args, f.Outcome)
+	case OutcomeViewed:
+		b.WriteString(` AND status = 'applied' AND outcome NOT IN ('invitation', 'discard') AND viewed`)
+	case OutcomeNone:
+		b.WriteString(` AND status = 'applied' AND outcome NOT IN ('invitation', 'discard') AND NOT viewed`)
 	}
 	if !f.From.IsZero() {
 		b.WriteString(` AND created_at >= ?`)

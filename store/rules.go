@@ -86,6 +86,7 @@ type ruleRow struct {
 	ExcludedEmployerIDs stringList `db:"excluded_employer_ids"`
 	ExcludeWords        stringList `db:"exclude_words"`
 	ExcludeInDesc       bool       `db:"exclude_words_in_description"`
+	SkipDiscarded       bool       `db:"skip_discarded_employers"`
 	Mode                string     `db:"mode"`
 	LetterTemplate      string     `db:"letter_template"`
 	DailyLimit          int        `db:"daily_limit"`
@@ -105,7 +106,7 @@ const ruleColumns = `id, user_id, name, resume_id, text, areas, salary, currency
 	experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 	mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
 	next_run_at, last_run_at, last_completed_run_at, last_full_pass_at, created_at, updated_at,
-	exclude_words_in_description`
+	exclude_words_in_description, skip_discarded_employers`
 
 func deref(t *time.Time) time.Time {
 	if t == nil {
@@ -133,6 +134,7 @@ func (r *ruleRow) rule() Rule {
 			ExcludedEmployerIDs:       r.ExcludedEmployerIDs,
 			ExcludeWords:              r.ExcludeWords,
 			ExcludeWordsInDescription: r.ExcludeInDesc,
+			SkipDiscardedEmployers:    r.SkipDiscarded,
 			Mode:                      rules.Mode(r.Mode),
 			LetterTemplate:            r.LetterTemplate,
 			DailyLimit:                r.DailyLimit,
@@ -150,14 +152,14 @@ func (r *ruleRow) rule() Rule {
 	}
 }
 
-// ruleArgs are the rule's own fields (name … enabled, exclude_words_in_description), in the order CreateRule and UpdateRule write them.
+// ruleArgs are the rule's own fields (name … enabled, exclude_words_in_description, skip_discarded_employers), in the order CreateRule and UpdateRule write them.
 func ruleArgs(r *rules.Rule) []any {
 	return []any{
 		r.Name, r.ResumeID, r.Text, stringList(r.Areas), r.Salary, r.Currency, r.OnlyWithSalary,
 		stringList(r.Experience), stringList(r.Employment), stringList(r.Schedule),
 		stringList(r.ProfessionalRoles), stringList(r.ExcludedEmployerIDs), stringList(r.ExcludeWords),
 		string(r.Mode), r.LetterTemplate, r.DailyLimit, r.EveryHours, r.ActiveFrom, r.ActiveTo, r.Enabled,
-		r.ExcludeWordsInDescription,
+		r.ExcludeWordsInDescription, r.SkipDiscardedEmployers,
 	}
 }
 
@@ -171,8 +173,8 @@ func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 		INSERT INTO rules (user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 			experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 			mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
-			exclude_words_in_description, next_run_at, created_at, updated_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			exclude_words_in_description, skip_discarded_employers, next_run_at, created_at, updated_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE (SELECT COUNT(*) FROM rules WHERE user_id = ?) < ?
 		RETURNING id`, args...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -195,7 +197,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *rules.Rule) error {
 			only_with_salary = ?, experience = ?, employment = ?, schedule = ?, professional_roles = ?,
 			excluded_employer_ids = ?, exclude_words = ?, mode = ?, letter_template = ?,
 			daily_limit = ?, every_hours = ?, active_from = ?, active_to = ?, enabled = ?,
-			exclude_words_in_description = ?,
+			exclude_words_in_description = ?, skip_discarded_employers = ?,
 			next_run_at = CASE WHEN enabled = FALSE AND ? = TRUE THEN ? ELSE next_run_at END,
 			updated_at = ?
 		WHERE id = ? AND user_id = ?`, args...)

@@ -86,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.Ping(ctx); err != nil {
+	if err := s.pingBusy(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -187,6 +187,26 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// pingBusy pings, trying again for a while while SQLite says the database is
+// busy: the first connections to a new database switch it to WAL, which
+// takes the whole file for a moment, and another process doing the same at
+// that moment gets SQLITE_BUSY at once rather than after the busy timeout.
+func (s *Store) pingBusy(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.Ping(ctx)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // isUniqueViolation reports a UNIQUE or PRIMARY KEY constraint failure; the

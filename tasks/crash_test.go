@@ -77,14 +77,15 @@ func TestWorkerKilledMidRunFinishesTheWork(t *testing.T) {
 }
 
 // startProcess runs the worker binary over the env until the test ends.
-func (e *env) startProcess(bin string) *exec.Cmd {
+func (e *env) startProcess(bin string, args ...string) *exec.Cmd {
 	e.t.Helper()
 	opt, ok := e.conn.(asynq.RedisClientOpt)
 	if !ok {
 		e.t.Fatalf("unexpected redis options %T", e.conn)
 	}
-	cmd := exec.Command(bin, "-hh", e.hhURL, "-db", e.dbPath, "-redis", opt.Addr,
-		"-redis-db", fmt.Sprint(opt.DB), "-apply-interval", "60ms")
+	argv := append([]string{"-hh", e.hhURL, "-db", e.dbPath, "-redis", opt.Addr,
+		"-redis-db", fmt.Sprint(opt.DB), "-apply-interval", "60ms"}, args...)
+	cmd := exec.Command(bin, argv...)
 	cmd.Env = append(os.Environ(), "CRASHWORKER_SECRET="+testSecret)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()

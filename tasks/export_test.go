@@ -10,3 +10,6 @@ func SetRefreshLease(w *Worker, d time.Duration) { w.refreshLease = d }
 // slot (Unix ms): it exists once the apply has passed its checks before
 // the account's lock.
 func BookedSlotKey(userID, appID int64) string { return paceKeys(userID, appID)[1] }
+
+// ErrLater marks a handler error that only asks for another try later.
+var ErrLater = errLaterNotFailed

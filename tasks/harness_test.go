@@ -37,6 +37,7 @@ type env struct {
 	t       *testing.T
 	ctx     context.Context
 	sandbox *hhsandbox.Sandbox
+	traffic *hhsandbox.Counter // every request that reached the sandbox
 	hhURL   string
 	store   *store.Store
 	conn    asynq.RedisConnOpt
@@ -75,7 +76,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 	so.Seed = 42
 	so.Vacancies = o.vacancies
 	e.sandbox = hhsandbox.New(so)
-	srv := httptest.NewServer(e.sandbox)
+	e.traffic = hhsandbox.NewCounter(e.sandbox)
+	srv := httptest.NewServer(e.traffic)
 	t.Cleanup(srv.Close)
 	e.hhURL = srv.URL
 

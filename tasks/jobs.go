@@ -62,3 +62,15 @@ func (j Jobs) SendApplication(ctx context.Context, userID, applicationID int64) 
 	}
 	return nil
 }
+
+// SyncOutcomes enqueues a sync of the person's negotiations now («Обновить»;
+// the web lets a person press it once per 10 minutes). The minute in its id
+// makes presses within one minute one sync.
+func (j Jobs) SyncOutcomes(ctx context.Context, userID int64) error {
+	slot := fmt.Sprintf("now:%d", minuteSlotNow())
+	_, err := j.Queue.EnqueueContext(ctx, NewNegotiationsSyncTask(userID, slot, QueueCritical, 0))
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("tasks: sync outcomes of user %d: %w", userID, err)
+	}
+	return nil
+}

@@ -76,6 +76,7 @@ func (w *Worker) Tick(ctx context.Context) error {
 		w.enqueueQueued(ctx, now),
 		w.enqueueCleanup(ctx, now),
 		w.enqueueDueRaises(ctx, now),
+		w.enqueueNegotiationSyncs(ctx, now),
 	)
 }
 

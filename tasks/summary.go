@@ -76,6 +76,9 @@ func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string
 	if s.Raised, err = st.CountRaises(ctx, userID, since); err != nil {
 		return nil, err
 	}
+	if err := addOutcomes(ctx, st, s, userID, since); err != nil {
+		return nil, err
+	}
 
 	acct, err := st.HHAccount(ctx, userID)
 	switch {
@@ -88,6 +91,34 @@ func BuildSummary(ctx context.Context, st *store.Store, userID int64, day string
 		}
 	}
 	return s, nil
+}
+
+// addOutcomes adds the invitations and rejections first seen since, each
+// linking to its negotiation on hh (the site of the hh the instance uses).
+func addOutcomes(ctx context.Context, st *store.Store, s *notify.Summary, userID int64, since time.Time) error {
+	for _, o := range []struct {
+		state string
+		into  *[]notify.Item
+	}{{store.OutcomeInvitation, &s.Invitations}, {store.OutcomeDiscard, &s.Rejections}} {
+		list, err := st.OutcomesSeenSince(ctx, userID, o.state, since)
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			*o.into = append(*o.into, item(a, NegotiationURL(hhSiteFor(a.VacancyURL), &a), ""))
+		}
+	}
+	return nil
+}
+
+// hhSiteFor is the hh site a vacancy page lives on (its scheme, host and
+// any path prefix before /vacancy/), so a link to the negotiation goes to
+// the same hh, the sandbox's included.
+func hhSiteFor(vacancyURL string) string {
+	if i := strings.LastIndex(vacancyURL, "/vacancy/"); i > 0 {
+		return vacancyURL[:i]
+	}
+	return ""
 }
 
 func item(a store.Application, url, reason string) notify.Item {

@@ -41,6 +41,9 @@ type Deps struct {
 	Metrics *Metrics
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// OutcomesEvery is how often each account's negotiations are synced
+	// within its active hours (DefaultOutcomesEvery when zero).
+	OutcomesEvery time.Duration
 }
 
 // Worker holds the handlers of every task type.
@@ -64,6 +67,8 @@ type Worker struct {
 	refreshLease time.Duration
 	// tests looks employers' tests up once for all of this process's runs.
 	tests *plan.Tests
+	// outcomesEvery is how often each account's negotiations are synced.
+	outcomesEvery time.Duration
 }
 
 // New builds a Worker.
@@ -83,6 +88,9 @@ func New(d Deps) (*Worker, error) {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)
 	}
+	if d.OutcomesEvery <= 0 {
+		d.OutcomesEvery = DefaultOutcomesEvery
+	}
 	w := &Worker{
 		tests: plan.NewTests(d.Store),
 		store: d.Store,
@@ -98,7 +106,8 @@ func New(d Deps) (*Worker, error) {
 		metrics:   d.Metrics,
 		now:       d.Now,
 
-		refreshLease: time.Minute,
+		refreshLease:  time.Minute,
+		outcomesEvery: d.OutcomesEvery,
 	}
 	cfg := d.HH
 	cfg.Limiter = w.budget
@@ -127,6 +136,8 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeSummarySend, w.handleSummary)
 	mux.HandleFunc(TypeSessionsCleanup, w.handleSessionsCleanup)
 	mux.HandleFunc(TypeResumeRaise, w.handleResumeRaise)
+	mux.HandleFunc(TypeNegotiationsSync, w.handleNegotiationsSync)
+	mux.HandleFunc(TypeInvitationAnnounce, w.handleInvitation)
 }
 
 // ServerConfig is the asynq server configuration the worker expects:

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,7 +12,8 @@ import (
 )
 
 // csvHeader is a contract (docs/ARCHITECTURE.md, "Contracts").
-var csvHeader = []string{"vacancy_id", "vacancy_name", "employer", "status", "reason", "rule", "resume_id", "created_at", "applied_at"}
+var csvHeader = []string{"vacancy_id", "vacancy_name", "employer", "status", "reason", "rule", "resume_id", "created_at", "applied_at",
+	"outcome", "outcome_at", "viewed"}
 
 // applicationsCSV writes every row the filter matches. Times are RFC 3339
 // in UTC; reason is the stable code; rule is the rule's name.
@@ -32,6 +34,10 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 		if !a.AppliedAt.IsZero() {
 			applied = a.AppliedAt.UTC().Format(time.RFC3339)
 		}
+		outcomeAt := ""
+		if !a.Outcome.At.IsZero() {
+			outcomeAt = a.Outcome.At.UTC().Format(time.RFC3339)
+		}
 		cw.Write([]string{
 			csvText(a.VacancyID),
 			csvText(a.VacancyName),
@@ -42,6 +48,9 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 			csvText(a.ResumeID),
 			a.CreatedAt.UTC().Format(time.RFC3339),
 			applied,
+			a.State,
+			outcomeAt,
+			strconv.FormatBool(a.Viewed),
 		})
 	}
 	cw.Flush()

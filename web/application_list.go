@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,6 +19,8 @@ type applicationsData struct {
 	Statuses []string
 	// The filter as given, to keep the form filled.
 	Status, Rule, From, To string
+	Outcome                string
+	Outcomes               []string
 	Total, Page, Pages     int
 	PrevURL, NextURL, CSV  string
 	// HH says why queued rows wait while access is down; Here is this
@@ -26,7 +29,7 @@ type applicationsData struct {
 	Here string
 }
 
-// applicationFilter reads ?status=&rule=&from=&to= (dates in the user's
+// applicationFilter reads ?status=&rule=&from=&to=&outcome= (dates in the user's
 // time zone, both inclusive). Unknown values filter nothing.
 func applicationFilter(q url.Values, loc *time.Location) store.ApplicationFilter {
 	var f store.ApplicationFilter
@@ -35,6 +38,9 @@ func applicationFilter(q url.Values, loc *time.Location) store.ApplicationFilter
 	}
 	if id, err := strconv.ParseInt(q.Get("rule"), 10, 64); err == nil && id > 0 {
 		f.RuleID = id
+	}
+	if o := q.Get("outcome"); slices.Contains(store.OutcomeKinds, o) {
+		f.Outcome = o
 	}
 	if t, err := time.ParseInLocation(time.DateOnly, q.Get("from"), loc); err == nil {
 		f.From = t
@@ -83,6 +89,7 @@ func (h *handler) showApplications(w http.ResponseWriter, r *http.Request) {
 		Items: items, Rules: rulesList, RuleName: names,
 		Status: q.Get("status"), Rule: q.Get("rule"), From: q.Get("from"), To: q.Get("to"),
 		Total: total, Page: pageNo, Pages: pages,
+		Outcome: f.Outcome, Outcomes: store.OutcomeKinds,
 	}
 	if d.HH, err = h.hhConnection(ctx, user.ID); err != nil {
 		h.serverError(w, r, err)
@@ -94,7 +101,7 @@ func (h *handler) showApplications(w http.ResponseWriter, r *http.Request) {
 	}
 	link := func(extra map[string]string) string {
 		v := url.Values{}
-		for _, k := range []string{"status", "rule", "from", "to"} {
+		for _, k := range []string{"status", "rule", "from", "to", "outcome"} {
 			if s := q.Get(k); s != "" {
 				v.Set(k, s)
 			}

@@ -18,6 +18,7 @@ type dashboardData struct {
 	ReviewCount int
 	Rules       []store.Rule // enabled rules, soonest first
 	RuleCount   int
+	Outcomes    *outcomesView // the funnel and the daily chart (outcomes.go)
 }
 
 // showDashboard: the hh connection and any pause, today's counts, the next runs.
@@ -52,6 +53,10 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		if rule.Enabled {
 			d.Rules = append(d.Rules, rule)
 		}
+	}
+	if d.Outcomes, err = h.outcomes(ctx, user, conn.Connected); err != nil {
+		h.serverError(w, r, err)
+		return
 	}
 	sort.SliceStable(d.Rules, func(i, j int) bool { return d.Rules[i].NextRunAt.Before(d.Rules[j].NextRunAt) })
 	h.render(w, r, http.StatusOK, "dashboard", h.newPage(w, r, "dashboard", d))

@@ -40,6 +40,8 @@ type FairShareLimits struct {
 	PreviewEvery time.Duration // one preview fetched from hh per user per this
 	PreviewTTL   time.Duration // a fetched preview page is reused this long
 	ResumesEvery time.Duration // one resume list refresh per user per this
+	// OutcomesEvery: one «Обновить» (a negotiations sync) per user per this.
+	OutcomesEvery time.Duration
 }
 
 // DefaultFairShareLimits: a preview every 10 seconds, cached 5 minutes; a
@@ -48,6 +50,8 @@ var DefaultFairShareLimits = FairShareLimits{
 	PreviewEvery: 10 * time.Second,
 	PreviewTTL:   5 * time.Minute,
 	ResumesEvery: 30 * time.Second,
+
+	OutcomesEvery: 10 * time.Minute,
 }
 
 func newFairShare(rdb redis.UniversalClient, l FairShareLimits) *fairShare {

@@ -29,6 +29,8 @@ type fakeJobs struct {
 	mu    sync.Mutex
 	runs  [][2]int64
 	sends [][2]int64
+	syncs int
+	sync  func(ctx context.Context, userID int64) error
 }
 
 // StartRule records the press; every press after the first for a rule
@@ -47,6 +49,19 @@ func (j *fakeJobs) SendApplication(_ context.Context, userID, applicationID int6
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.sends = append(j.sends, [2]int64{userID, applicationID})
+	return nil
+}
+
+// SyncOutcomes records the press and runs sync, when a test set one (a
+// real worker's sync over the sandbox).
+func (j *fakeJobs) SyncOutcomes(ctx context.Context, userID int64) error {
+	j.mu.Lock()
+	j.syncs++
+	sync := j.sync
+	j.mu.Unlock()
+	if sync != nil {
+		return sync(ctx, userID)
+	}
 	return nil
 }
 

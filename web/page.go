@@ -78,9 +78,13 @@ var flashes = map[string]string{
 	"external_done":      "flash.external_done",
 	"employer_excluded":  "flash.employer_excluded",
 	"bulk_sent":          "flash.bulk_sent",
-	"bulk_partly":        "flash.bulk_partly",
-	"bulk_dismissed":     "flash.bulk_dismissed",
-	"bulk_none":          "flash.bulk_none",
+
+	"outcomes_refreshing": "flash.outcomes_refreshing",
+	"outcomes_wait":       "flash.outcomes_wait",
+	"outcomes_no_hh":      "flash.outcomes_no_hh",
+	"bulk_partly":         "flash.bulk_partly",
+	"bulk_dismissed":      "flash.bulk_dismissed",
+	"bulk_none":           "flash.bulk_none",
 	// Accounts (issue 13).
 	"password_changed": "flash.password_changed",
 	"sessions_ended":   "flash.sessions_ended",

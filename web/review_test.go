@@ -136,7 +136,7 @@ func TestApplicationsHistoryAndCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(raw.String()), "\n")
-	if lines[0] != "vacancy_id,vacancy_name,employer,status,reason,rule,resume_id,created_at,applied_at" {
+	if lines[0] != "vacancy_id,vacancy_name,employer,status,reason,rule,resume_id,created_at,applied_at,outcome,outcome_at,viewed" {
 		t.Errorf("CSV header %q", lines[0])
 	}
 	if len(lines) != 3 {

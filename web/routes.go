@@ -55,6 +55,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /resumes", h.signedIn(h.showResumes))
 	mux.HandleFunc("POST /resumes/{id}", h.signedIn(h.updateResume))
 	mux.HandleFunc("GET /summary", h.signedIn(h.showSummary))
+	mux.HandleFunc("POST /outcomes/refresh", h.signedIn(h.refreshOutcomes))
 	mux.HandleFunc("GET /settings", h.signedIn(h.showSettings))
 	mux.HandleFunc("POST /settings", h.signedIn(h.saveSettings))
 

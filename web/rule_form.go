@@ -31,6 +31,8 @@ type ruleFormData struct {
 	// ResumeGone says the rule's resume is not the connected person's.
 	HH         hhConnection
 	ResumeGone bool
+	// Outcomes is what became of the rule's applications (nil for a new rule).
+	Outcomes *funnelView
 }
 
 // parsedRule is a rule read from a form plus the errors found while reading
@@ -58,6 +60,7 @@ func parseRuleForm(form url.Values) parsedRule {
 	r.ExcludedEmployerIDs = listValues(form[rules.FieldExcludedEmployerID])
 	r.ExcludeWords = rules.ParseExcludeWords(form.Get(rules.FieldExcludeWords))
 	r.ExcludeWordsInDescription = form.Get(rules.FieldExcludeWordsInDescription) == "on"
+	r.SkipDiscardedEmployers = form.Get(rules.FieldSkipDiscardedEmployers) == "on"
 	r.Mode = rules.Mode(strings.TrimSpace(form.Get(rules.FieldMode)))
 	if r.Mode == "" {
 		r.Mode = rules.ModeLetters

@@ -26,6 +26,10 @@ func (h *handler) showRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	if d.Outcomes, err = h.ruleFunnel(r.Context(), user.ID, rule.ID); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	h.renderRuleForm(w, r, http.StatusOK, d, resumes)
 }
 

@@ -30,6 +30,8 @@ type Jobs interface {
 	StartRule(ctx context.Context, userID, ruleID int64) (joined bool, err error)
 	// SendApplication enqueues the apply of a review item the person sent.
 	SendApplication(ctx context.Context, userID, applicationID int64) error
+	// SyncOutcomes syncs the person's negotiations with hh now («Обновить»).
+	SyncOutcomes(ctx context.Context, userID int64) error
 }
 
 // HHAccess hands out hh clients bound to one user's token.

@@ -38,6 +38,7 @@ type config struct {
 	limitStatus   int
 	tokenTTL      time.Duration
 	state         string
+	employers     bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -60,6 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.limitStatus, "limit-status", http.StatusBadRequest, "HTTP status of limit_exceeded: 400, 403 or 429")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", hhsandbox.DefaultTokenTTL, "access token lifetime")
 	fs.StringVar(&c.state, "state", "", "keep the sandbox's state (tokens, applications, blacklists, faults, clock) in this file across restarts (mode 0600: it holds tokens); fault settings saved there win over the flags until POST /_sandbox/reset")
+	fs.BoolVar(&c.employers, "employer-activity", true, "employers view, invite and discard applications by themselves over the sandbox's time (deterministic by the seed)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -102,6 +104,8 @@ func (c config) options() hhsandbox.Options {
 		BaseURL:      c.baseURL,
 		TokenTTL:     c.tokenTTL,
 		DailyLimit:   c.dailyLimit,
+
+		EmployerActivity: c.employers,
 		Faults: hhsandbox.Faults{
 			Latency:       c.latency,
 			ErrorRate:     c.errorRate,

@@ -44,6 +44,7 @@ func (s *Sandbox) addAdminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sandbox/vacancies", s.adminPutVacancies)
 	m.HandleFunc("POST /_sandbox/publish", s.adminPublish)
 	m.HandleFunc("POST /_sandbox/relations", s.adminRelation)
+	m.HandleFunc("POST /_sandbox/negotiations/{id}", s.adminNegotiation)
 	m.HandleFunc("GET /_sandbox/applications", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Applications()) })
 	m.HandleFunc("GET /_sandbox/redirects", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Redirects()) })
 	m.HandleFunc("GET /_sandbox/refusals", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Refusals()) })
@@ -92,6 +93,7 @@ func (s *Sandbox) adminIndex(w http.ResponseWriter, r *http.Request) {
 			"POST /_sandbox/vacancies  (object or array; fields of an existing id are patched)",
 			"POST /_sandbox/publish  {\"count\": N}",
 			"POST /_sandbox/relations  {\"user_id\", \"vacancy_id\", \"relation\": favorited|got_invitation|got_rejection|\"\"}",
+			"POST /_sandbox/negotiations/{id}  {\"state\": \"invitation\"|\"discard\"|\"response\"|…, \"viewed\": true}",
 			"GET /_sandbox/applications", "GET /_sandbox/redirects", "GET /_sandbox/refusals",
 			"GET|POST /_sandbox/faults  {\"latency\":\"200ms\",\"error_rate\":0.1,\"rate_limit_rate\":0.1,\"retry_after\":\"2s\",\"captcha\":true,\"token_ttl\":\"30s\",\"daily_limit\":5,\"limit_status\":429}",
 			"GET|POST /_sandbox/clock  {\"advance\":\"25h\"} or {\"now\":\"2025-01-02T15:04:05+03:00\"}",
@@ -181,6 +183,21 @@ func (s *Sandbox) adminRelation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.SetRelation(req.UserID, req.VacancyID, req.Relation); err != nil {
+		adminError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) adminNegotiation(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		State  string `json:"state"`
+		Viewed *bool  `json:"viewed"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if err := s.SetNegotiation(r.PathValue("id"), req.State, req.Viewed); err != nil {
 		adminError(w, http.StatusBadRequest, "%v", err)
 		return
 	}

@@ -230,6 +230,12 @@ func TestConformanceNegotiations(t *testing.T) {
 	}
 	e.check("GET", "/negotiations", tok, nil, "", 200)
 	e.check("GET", "/negotiations?status=invitations&order_by=created_at&order=asc", tok, nil, "", 200)
+	if err := e.sb.SetNegotiation(e.sb.Applications()[0].NegotiationID, "discard", nil); err != nil {
+		t.Fatal(err)
+	}
+	e.check("GET", "/negotiations?order_by=updated_at&order=desc&per_page=100&page=0", tok, nil, "", 200)
+	e.check("GET", "/negotiations?status=discard&has_updates=true", tok, nil, "", 200)
+	e.check("GET", "/negotiations?has_updates=maybe", tok, nil, "", 400)
 	e.check("GET", "/negotiations?per_page=1000", tok, nil, "", 400)
 	e.check("GET", "/negotiations", e.token(employerUser), nil, "", 403)
 }

@@ -2,6 +2,8 @@ package hhsandbox
 
 import (
 	"cmp"
+	"fmt"
+	"hash/fnv"
 	"net/http"
 	"slices"
 	"time"
@@ -47,16 +49,82 @@ func (st *state) negotiationState(n *negotiation) string {
 	return state
 }
 
-func (s *Sandbox) negotiationWire(base string, n *negotiation) wireNegotiation {
-	state := s.st.negotiationState(n)
+// negotiationView is what hh shows of a negotiation at one moment.
+type negotiationView struct {
+	State     string
+	Viewed    bool
+	UpdatedAt time.Time
+}
+
+// employerAct is what the employer of a negotiation does on its own when
+// Options.EmployerActivity is on: drawn from the seed and the negotiation
+// id alone, so a replay (or a restart from the state file) sees the same.
+type employerAct struct {
+	ViewAt   time.Time // zero: never viewed
+	Decision string    // "invitation", "discard" or "" (viewed, no answer)
+	DecideAt time.Time
+}
+
+func employerActs(seed int64, n *negotiation) employerAct {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d:%s", seed, n.ID)
+	x := h.Sum64()
+	if x%100 >= 60 {
+		return employerAct{}
+	}
+	act := employerAct{ViewAt: n.CreatedAt.Add(time.Duration(1+(x>>8)%5) * time.Minute)}
+	switch (x >> 16) % 3 {
+	case 0:
+		act.Decision = "invitation"
+	case 1:
+		act.Decision = "discard"
+	}
+	act.DecideAt = act.ViewAt.Add(time.Duration(2+(x>>24)%8) * time.Minute)
+	return act
+}
+
+// viewLocked is n as hh shows it at now: what the admin API set wins, then
+// the relations set on its vacancy, then the employers' own activity.
+func (s *Sandbox) viewLocked(n *negotiation, now time.Time) negotiationView {
+	v := negotiationView{State: "response", UpdatedAt: n.UpdatedAt}
+	if n.State != "" {
+		v.State, v.Viewed = n.State, n.Viewed
+		return v
+	}
+	if rel := s.st.negotiationState(n); rel != "response" {
+		v.State, v.Viewed = rel, true
+		return v
+	}
+	if !s.opts.EmployerActivity {
+		return v
+	}
+	act := employerActs(s.opts.Seed, n)
+	if act.ViewAt.IsZero() || act.ViewAt.After(now) {
+		return v
+	}
+	v.Viewed = true
+	if act.ViewAt.After(v.UpdatedAt) {
+		v.UpdatedAt = act.ViewAt
+	}
+	if act.Decision != "" && !act.DecideAt.After(now) {
+		v.State = act.Decision
+		if act.DecideAt.After(v.UpdatedAt) {
+			v.UpdatedAt = act.DecideAt
+		}
+	}
+	return v
+}
+
+func (s *Sandbox) negotiationWire(base string, n *negotiation, view negotiationView) wireNegotiation {
+	state := view.State
 	wn := wireNegotiation{
 		ID:               n.ID,
 		State:            idName{ID: state, Name: s.dicts.name("negotiations_state", state)},
 		CreatedAt:        hhTime(n.CreatedAt),
-		UpdatedAt:        hhTime(n.UpdatedAt),
+		UpdatedAt:        hhTime(view.UpdatedAt),
 		URL:              base + "/negotiations/" + n.ID,
 		HasUpdates:       state != "response",
-		ViewedByOpponent: state != "response",
+		ViewedByOpponent: view.Viewed,
 		DeclineAllowed:   state == "response",
 		MessagingStatus:  "ok",
 		Source:           "NEGOTIATION",
@@ -107,26 +175,49 @@ func (s *Sandbox) handleNegotiations(w http.ResponseWriter, r *http.Request, c c
 		s.badArg(w, "order_by", "invalid value of order_by")
 		return
 	}
-	desc := q.Get("order") != "asc"
+	order := q.Get("order")
+	if order != "" && order != "asc" && order != "desc" {
+		s.badArg(w, "order", "invalid value of order")
+		return
+	}
+	desc := order != "asc"
+	hasUpdates := q.Get("has_updates")
+	if hasUpdates != "" && hasUpdates != "true" && hasUpdates != "false" {
+		s.badArg(w, "has_updates", "invalid value of has_updates")
+		return
+	}
 	base := s.baseURL(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var mine []*negotiation
+	now := s.nowLocked()
+	type listed struct {
+		n    *negotiation
+		view negotiationView
+	}
+	var mine []listed
 	for _, n := range s.st.negotiations {
-		if n.UserID == c.user.ID && (vacancyID == "" || n.VacancyID == vacancyID) && statusMatches(status, s.st.negotiationState(n)) {
-			mine = append(mine, n)
+		if n.UserID != c.user.ID || (vacancyID != "" && n.VacancyID != vacancyID) {
+			continue
 		}
+		view := s.viewLocked(n, now)
+		if !statusMatches(status, view.State) {
+			continue
+		}
+		if hasUpdates != "" && (view.State != "response") != (hasUpdates == "true") {
+			continue
+		}
+		mine = append(mine, listed{n, view})
 	}
-	key := func(n *negotiation) time.Time {
+	key := func(l listed) time.Time {
 		if orderBy == "created_at" {
-			return n.CreatedAt
+			return l.n.CreatedAt
 		}
-		return n.UpdatedAt
+		return l.view.UpdatedAt
 	}
-	slices.SortStableFunc(mine, func(a, b *negotiation) int {
+	slices.SortStableFunc(mine, func(a, b listed) int {
 		c := key(a).Compare(key(b))
 		if c == 0 {
-			c = cmp.Compare(a.ID, b.ID)
+			c = cmp.Compare(a.n.ID, b.n.ID)
 		}
 		if desc {
 			return -c
@@ -135,8 +226,8 @@ func (s *Sandbox) handleNegotiations(w http.ResponseWriter, r *http.Request, c c
 	})
 	from, to, pages := pageBounds(len(mine), pg, perPage)
 	out := page[wireNegotiation]{Found: len(mine), Pages: pages, PerPage: perPage, Page: pg, Items: []wireNegotiation{}}
-	for _, n := range mine[from:to] {
-		out.Items = append(out.Items, s.negotiationWire(base, n))
+	for _, l := range mine[from:to] {
+		out.Items = append(out.Items, s.negotiationWire(base, l.n, l.view))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -148,9 +239,59 @@ func (s *Sandbox) handleNegotiation(w http.ResponseWriter, r *http.Request, c ca
 	defer s.mu.Unlock()
 	for _, n := range s.st.negotiations {
 		if n.ID == r.PathValue("id") && n.UserID == c.user.ID {
-			writeJSON(w, http.StatusOK, s.negotiationWire(base, n))
+			writeJSON(w, http.StatusOK, s.negotiationWire(base, n, s.viewLocked(n, s.nowLocked())))
 			return
 		}
 	}
 	s.notFound(w)
+}
+
+// SetNegotiation sets what the employer did with negotiation id: state (one
+// of hh's negotiations_state ids, e.g. invitation or discard; "" keeps the
+// one shown now) and whether they viewed it (nil: viewed when state is not
+// a plain response). It wins over relations and employer activity, and
+// moves the negotiation's updated_at to now.
+func (s *Sandbox) SetNegotiation(id, state string, viewed *bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if state != "" && !s.dicts.known("negotiations_state", state) {
+		return fmt.Errorf("hhsandbox: negotiation state %q is not in negotiations_state", state)
+	}
+	now := s.nowLocked()
+	for _, n := range s.st.negotiations {
+		if n.ID != id {
+			continue
+		}
+		cur := s.viewLocked(n, now)
+		if state == "" {
+			state = cur.State
+		}
+		v := cur.Viewed || state != "response"
+		if viewed != nil {
+			v = *viewed
+		}
+		n.State, n.Viewed, n.UpdatedAt = state, v, now
+		return nil
+	}
+	return fmt.Errorf("hhsandbox: no negotiation %q", id)
+}
+
+// handleNegotiationPage stands in for hh's page of one conversation
+// (/applicant/negotiations/item?topicId=…), where links in Otklik's mail
+// lead: the sandbox has no conversations, so it shows the vacancy.
+func (s *Sandbox) handleNegotiationPage(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("topicId")
+	s.mu.Lock()
+	vacancyID := ""
+	for _, n := range s.st.negotiations {
+		if n.ID == id {
+			vacancyID = n.VacancyID
+		}
+	}
+	s.mu.Unlock()
+	if vacancyID == "" {
+		s.render(w, http.StatusNotFound, "error", pageData{Title: "Отклик не найден", Error: "Отклик не найден."})
+		return
+	}
+	http.Redirect(w, r, s.basePath()+"/vacancy/"+vacancyID, http.StatusFound)
 }

@@ -33,6 +33,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("GET /account/captcha", s.handleCaptchaPage)
 	m.HandleFunc("POST /account/captcha", s.handleCaptchaSolve)
 	m.HandleFunc("GET /vacancy/{id}", s.handleVacancyPage)
+	m.HandleFunc("GET /applicant/negotiations/item", s.handleNegotiationPage)
 	m.HandleFunc("GET /applicant/vacancy_response", s.handleApplyPage)
 
 	// api.hh.ru.

@@ -6,7 +6,7 @@
 // application refusals) and its responses validate against hh's OpenAPI
 // description. Tests drive it over HTTP like a real client would and inspect
 // or steer it through the Go methods of *Sandbox (Applications, Refusals,
-// SetFaults, Advance, SetRelation, PublishNew, PutVacancy, IssueToken,
+// SetFaults, Advance, SetRelation, SetNegotiation, PublishNew, PutVacancy, IssueToken,
 // ExpireTokens, RevokeTokens, Reset…) or the same operations as JSON under
 // /_sandbox/ (GET /_sandbox/ lists them). The admin API has no
 // authentication of its own: standalone, the sandbox holds only made-up
@@ -16,7 +16,7 @@
 // restart of the host keeps the tokens and applications (Close saves it last).
 //
 // Served paths: GET/POST /oauth/authorize (login, consent, account choice),
-// /account/captcha, /vacancy/{id}; POST /token (and the deprecated POST
+// /account/captcha, /vacancy/{id}, /applicant/negotiations/item; POST /token (and the deprecated POST
 // /oauth/token), DELETE /oauth/token, GET /me, GET /resumes/mine,
 // GET /resumes/{id}/similar_vacancies, GET /vacancies/{id}, POST and GET
 // /negotiations, GET /negotiations/{id}, the vacancy and employer blacklists,
@@ -83,6 +83,13 @@ type Options struct {
 	// then answers 404 there like for any unknown path; AdminHandler serves
 	// it instead, for the host to put behind its own access control.
 	HideAdmin bool
+	// EmployerActivity makes employers act on applications over sandbox
+	// time, deterministically by negotiation: about 60% are viewed some
+	// minutes after they were sent, and of those about a third are invited
+	// and about a third discarded some minutes later (see employerActs).
+	// The zero-setup demo turns it on so its funnel lives; tests leave it
+	// off and set outcomes with SetNegotiation.
+	EmployerActivity bool
 	// Logger hears of a state file that could not be written (Open only);
 	// nil means slog.Default().
 	Logger *slog.Logger

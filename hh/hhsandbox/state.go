@@ -142,6 +142,10 @@ type negotiation struct {
 	Message   string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// State and Viewed are what the admin API set (SetNegotiation); an
+	// empty State leaves the negotiation to the employers' own activity.
+	State  string `json:",omitempty"`
+	Viewed bool   `json:",omitempty"`
 }
 
 type authCode struct {

@@ -146,7 +146,9 @@ func openSandbox(cfg config.Config, logger *slog.Logger) (*hhsandbox.Sandbox, er
 		// Its admin API reads the letters people send; the web app
 		// serves it to the instance's admins only.
 		HideAdmin: true,
-		Logger:    logger,
+		// The zero-setup demo's employers answer, so its funnel lives.
+		EmployerActivity: true,
+		Logger:           logger,
 	}, path)
 	if err != nil {
 		return nil, &config.Error{Var: "DATA_DIR", Reason: fmt.Sprintf("the hh sandbox's state: %v "+

@@ -34,6 +34,7 @@ func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client
 		HH:            hhCfg,
 		RateLimit:     cfg.HHRateLimit,
 		ApplyInterval: cfg.ApplyInterval,
+		OutcomesEvery: cfg.OutcomesEvery,
 		BaseURL:       cfg.BaseURL.String(),
 		Mailer:        mailer,
 		Logger:        logger,

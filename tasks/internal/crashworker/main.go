@@ -18,6 +18,7 @@ import (
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/internal/app"
+	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 )
@@ -28,14 +29,15 @@ func main() {
 	redisAddr := flag.String("redis", "", "Redis address")
 	redisDB := flag.Int("redis-db", 0, "Redis database")
 	applyInterval := flag.Duration("apply-interval", 100*time.Millisecond, "gap between one account's applications")
+	smtpURL := flag.String("smtp", "", "SMTP server URL (empty: no e-mail)")
 	flag.Parse()
-	if err := run(*hhURL, *db, *redisAddr, *redisDB, *applyInterval); err != nil {
+	if err := run(*hhURL, *db, *redisAddr, *redisDB, *applyInterval, *smtpURL); err != nil {
 		fmt.Fprintln(os.Stderr, "crashworker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(hhURL, db, redisAddr string, redisDB int, applyInterval time.Duration) error {
+func run(hhURL, db, redisAddr string, redisDB int, applyInterval time.Duration, smtpURL string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -55,11 +57,17 @@ func run(hhURL, db, redisAddr string, redisDB int, applyInterval time.Duration) 
 	queue := asynq.NewClient(conn)
 	defer queue.Close()
 
+	var mailer notify.Mailer
+	if smtpURL != "" {
+		if mailer, err = notify.NewSMTPMailer(smtpURL, "otklik@example.com"); err != nil {
+			return err
+		}
+	}
 	w, err := tasks.New(tasks.Deps{
 		Store: st, Redis: rdb, Queue: queue,
 		HH:        hh.Config{APIURL: hhURL, OAuthURL: hhURL, UserAgent: "OtklikTest/1.0 (tests@otklik.example)"},
 		RateLimit: 500, ApplyInterval: applyInterval,
-		BaseURL: "http://otklik.test", Logger: logger,
+		BaseURL: "http://otklik.test", Logger: logger, Mailer: mailer,
 	})
 	if err != nil {
 		return err
