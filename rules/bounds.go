@@ -121,3 +121,9 @@ func (es *Errors) checkBounds(r *Rule) {
 		es.add(largest, CodeTooLong, "invalid.rule_too_large", locale.Number(total>>10), MaxRuleBytes>>10)
 	}
 }
+
+// ValidEmployerID reports whether id can be an hh employer id: digits, at
+// most MaxIDBytes of them.
+func ValidEmployerID(id string) bool {
+	return id != "" && len(id) <= MaxIDBytes && isDigits(id)
+}

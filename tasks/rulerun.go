@@ -156,11 +156,12 @@ const indexingMargin = 30 * time.Minute
 
 // pageRule is the search loop of one run. Each page's vacancies not yet in
 // the ledger are planned (plan.Planner: the pipeline the preview shares),
-// recorded, and the ones to apply enqueued. A scheduled run stops at the
-// first vacancy published before the last completed run started (less
-// indexingMargin): the search is ordered by publication time, so everything
-// after it was there for that run already. A full pass reads on to hh's
-// depth limit.
+// recorded, and the ones to apply enqueued. A scheduled run stops after the
+// page holding the first vacancy published before the last completed run
+// started (less indexingMargin): the search is ordered by publication time,
+// so everything after it was there for that run already; it stops too after
+// a page of vacancies all decided or older than the last run. A full pass
+// reads on to hh's depth limit.
 func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) error {
 	hhc := w.runClient(ctx, rule.UserID, acct, &st.requests)
 	planner, err := plan.New(ctx, w.store, w.tests, rule, acct, w.now())
@@ -194,7 +195,10 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			return err
 		}
 		st.result.Found += len(res.Items)
-		reachedSeen := false
+		// reachedSeen: a vacancy published before the cutoff, so the pages
+		// after this one hold nothing new. onlySeen: every vacancy of the
+		// page is decided already or older than the last run.
+		reachedSeen, onlySeen := false, true
 		for i := range res.Items {
 			v := &res.Items[i]
 			if !cutoff.IsZero() && v.PublishedAt.Before(cutoff) {
@@ -202,6 +206,9 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			}
 			if known[v.ID] {
 				continue
+			}
+			if rule.LastCompletedRunAt.IsZero() || !v.PublishedAt.Before(rule.LastCompletedRunAt) {
+				onlySeen = false
 			}
 			var f plan.Fate
 			err := hhc.do(func(c *hh.Client) (err error) {
@@ -230,8 +237,8 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 			st.capped = true
 			break // the daily cap is spent: later pages could decide nothing today
 		}
-		if reachedSeen {
-			break // the rest was published before the last completed run
+		if !full && (reachedSeen || onlySeen) {
+			break // the rest was there for the last completed run
 		}
 	}
 	return nil

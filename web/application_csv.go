@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,8 +16,10 @@ import (
 var csvHeader = []string{"vacancy_id", "vacancy_name", "employer", "status", "reason", "rule", "resume_id", "created_at", "applied_at",
 	"outcome", "outcome_at", "viewed"}
 
-// applicationsCSV writes every row the filter matches. Times are RFC 3339
-// in UTC; reason is the stable code; rule is the rule's name.
+// applicationsCSV writes every row the filter matches, after a UTF-8 BOM
+// (spreadsheets on Windows need it to read UTF-8). Times are RFC 3339 in the
+// person's time zone, with its offset; reason is the stable code; rule is the
+// rule's name.
 func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f store.ApplicationFilter, ruleNames map[int64]string) {
 	user := currentUser(r)
 	items, err := h.store.ListApplications(r.Context(), user.ID, f)
@@ -27,17 +30,20 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="otklik-applications.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
+	loc := time.UTC
+	if l, err := time.LoadLocation(user.TimeZone); err == nil {
+		loc = l
+	}
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format(time.RFC3339)
+	}
+	io.WriteString(w, "\ufeff")
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader)
 	for _, a := range items {
-		applied := ""
-		if !a.AppliedAt.IsZero() {
-			applied = a.AppliedAt.UTC().Format(time.RFC3339)
-		}
-		outcomeAt := ""
-		if !a.Outcome.At.IsZero() {
-			outcomeAt = a.Outcome.At.UTC().Format(time.RFC3339)
-		}
 		cw.Write([]string{
 			csvText(a.VacancyID),
 			csvText(a.VacancyName),
@@ -46,10 +52,10 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 			a.Reason,
 			csvText(ruleNames[a.RuleID]),
 			csvText(a.ResumeID),
-			a.CreatedAt.UTC().Format(time.RFC3339),
-			applied,
+			stamp(a.CreatedAt),
+			stamp(a.AppliedAt),
 			a.State,
-			outcomeAt,
+			stamp(a.Outcome.At),
 			strconv.FormatBool(a.Viewed),
 		})
 	}

@@ -68,6 +68,11 @@ func (h *handler) excludeRuleEmployer(w http.ResponseWriter, r *http.Request) {
 // an answer was already written.
 func (h *handler) excludeEmployerIn(w http.ResponseWriter, r *http.Request, userID, ruleID int64, employerID, back string) (flash string, ok bool) {
 	ctx := r.Context()
+	if !rules.ValidEmployerID(employerID) {
+		// Only a form made by hand sends this: hh's employer ids are numbers.
+		h.errorPage(w, r, http.StatusUnprocessableEntity, "error.employer_id")
+		return "", false
+	}
 	if r.PostForm.Get("to") == "hh" {
 		client, err := h.hhAccess.Client(ctx, userID)
 		if err == nil {
@@ -93,6 +98,13 @@ func (h *handler) excludeEmployerIn(w http.ResponseWriter, r *http.Request, user
 		updated := rule.Rule
 		updated.ID, updated.UserID = rule.ID, userID
 		updated.ExcludedEmployerIDs = append(slices.Clone(rule.ExcludedEmployerIDs), employerID)
+		// The rule's own bounds hold here as on its form (the number of
+		// excluded employers, the rule's size).
+		if errs := updated.Validate(rules.Catalog{}); len(errs) > 0 {
+			h.log.InfoContext(ctx, "employer not excluded: the rule is full", "user_id", userID, "rule_id", ruleID, "error", errs.Error())
+			h.errorPage(w, r, http.StatusUnprocessableEntity, "error.employer_exclude_full")
+			return "", false
+		}
 		if err := h.store.UpdateRule(ctx, &updated); err != nil {
 			h.serverError(w, r, err)
 			return "", false

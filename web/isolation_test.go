@@ -91,7 +91,7 @@ func TestTenantIsolation(t *testing.T) {
 		}
 	}
 	csv := b.get("/applications?format=csv").body
-	if strings.TrimSpace(csv) != strings.Join(csvHeader, ",") {
+	if strings.TrimSpace(csv) != "\ufeff"+strings.Join(csvHeader, ",") {
 		t.Errorf("B's export is not empty:\n%s", csv)
 	}
 	// A still sees everything.

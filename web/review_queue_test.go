@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
@@ -154,8 +157,11 @@ func TestExcludeEmployerFromPreview(t *testing.T) {
 	if !strings.Contains(page, fmt.Sprintf(`action="/rules/%d/exclude-employer"`, ruleID)) {
 		t.Fatal("no «Не показывать этого работодателя» in the preview")
 	}
-	employer := between(page, `name="employer_id" value="`, `"`)
-	employer = strings.TrimPrefix(employer, `name="employer_id" value="`)
+	m := regexp.MustCompile(`name="employer_id" value="(\d+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no employer id on the preview's button")
+	}
+	employer := m[1]
 	r := b.post(preview, fmt.Sprintf("/rules/%d/exclude-employer", ruleID), url.Values{"employer_id": {employer}, "to": {"rule"}, "next": {preview}})
 	if r.status != http.StatusSeeOther || r.location != preview {
 		t.Fatalf("exclude from preview = %d %q", r.status, r.location)
@@ -166,5 +172,27 @@ func TestExcludeEmployerFromPreview(t *testing.T) {
 	}
 	if strings.Contains(b.get(preview).body, `name="employer_id" value="`+employer+`"`) {
 		t.Error("the excluded employer's vacancies are still previewed")
+	}
+
+	// The button's form made by hand holds the rule's bounds: an id that is
+	// no employer id, or one too many for the rule, changes nothing.
+	exclude := func(id string) int {
+		return b.post(preview, fmt.Sprintf("/rules/%d/exclude-employer", ruleID), url.Values{"employer_id": {id}, "to": {"rule"}, "next": {preview}}).status
+	}
+	for _, id := range []string{strings.Repeat("7", 60000), "12ab", "1\x00"} {
+		if st := exclude(id); st != http.StatusUnprocessableEntity {
+			t.Errorf("exclude employer %.12q… = %d, want 422", id, st)
+		}
+	}
+	refused := false
+	for i := range rules.MaxListValues + 5 {
+		if exclude(strconv.Itoa(900000+i)) == http.StatusUnprocessableEntity {
+			refused = true
+			break
+		}
+	}
+	rule, _ = env.store.Rule(ctx, userID, ruleID)
+	if !refused || len(rule.ExcludedEmployerIDs) > rules.MaxListValues {
+		t.Errorf("the rule excludes %d employers by the button (refused: %v), at most %d allowed", len(rule.ExcludedEmployerIDs), refused, rules.MaxListValues)
 	}
 }

@@ -135,12 +135,20 @@ func TestApplicationsHistoryAndCSV(t *testing.T) {
 	if _, err := fmt.Fprint(raw, readAll(t, res)); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(raw.String()), "\n")
+	body, bom := strings.CutPrefix(raw.String(), "\ufeff")
+	if !bom {
+		t.Error("the CSV does not start with a UTF-8 BOM")
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
 	if lines[0] != "vacancy_id,vacancy_name,employer,status,reason,rule,resume_id,created_at,applied_at,outcome,outcome_at,viewed" {
 		t.Errorf("CSV header %q", lines[0])
 	}
 	if len(lines) != 3 {
 		t.Fatalf("CSV has %d lines, want 3:\n%s", len(lines), raw)
+	}
+	// Times in the person's zone (Moscow by default), with its offset.
+	if !strings.Contains(lines[1], "+03:00,") {
+		t.Errorf("CSV times are not in the person's zone: %s", lines[1])
 	}
 	if !strings.Contains(raw.String(), `"'=HYPERLINK(""http://evil"")"`) || !strings.Contains(raw.String(), `"Acme, Inc."`) {
 		t.Errorf("CSV does not quote or defuse:\n%s", raw)
