@@ -303,3 +303,29 @@ func TestTickSyncsNegotiationsWithinActiveHours(t *testing.T) {
 	slot := morning.Unix() / 3600
 	assertIDs(t, "negotiations sync", e.taskIDs(tasks.TypeNegotiationsSync), fmt.Sprintf("negotiations:sync:%d:%d", u.ID, slot))
 }
+
+// A token hh no longer accepts pauses syncing as it pauses runs: the account
+// asks to be connected again, and the next sync sends hh nothing.
+func TestSyncPausesOnRevokedToken(t *testing.T) {
+	e := newEnv(t, envOptions{vacancies: 50})
+	u, _ := e.connect("anna@example.com", 0)
+	e.sandbox.RevokeTokens(e.sandboxUser(u))
+	w := e.newWorker()
+	if _, err := w.SyncNegotiations(e.ctx, u.ID); err == nil {
+		t.Error("a sync with a revoked token succeeded")
+	}
+	acct, err := e.store.HHAccountState(e.ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct.State != store.AccountReconnect {
+		t.Errorf("account state %q after hh refused the token, want reconnect", acct.State)
+	}
+	before := e.traffic.Snapshot()
+	if _, err := w.SyncNegotiations(e.ctx, u.ID); err != nil {
+		t.Errorf("a sync of a paused account failed: %v", err)
+	}
+	if got := e.traffic.Snapshot().Sub(before); got.Total() != 0 {
+		t.Errorf("a sync of a paused account cost %s", got)
+	}
+}

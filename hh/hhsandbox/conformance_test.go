@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -236,6 +237,13 @@ func TestConformanceNegotiations(t *testing.T) {
 	e.check("GET", "/negotiations?order_by=updated_at&order=desc&per_page=100&page=0", tok, nil, "", 200)
 	e.check("GET", "/negotiations?status=discard&has_updates=true", tok, nil, "", 200)
 	e.check("GET", "/negotiations?has_updates=maybe", tok, nil, "", 400)
+
+	// Employers acting by themselves answer in the same shapes.
+	busy := newEnv(t, hhsandbox.Options{EmployerActivity: true})
+	busyTok := busy.token(ivan)
+	busy.applyTo(busyTok, 10)
+	busy.sb.Advance(time.Hour)
+	busy.check("GET", "/negotiations?order_by=updated_at&order=desc&per_page=100", busyTok, nil, "", 200)
 	e.check("GET", "/negotiations?per_page=1000", tok, nil, "", 400)
 	e.check("GET", "/negotiations", e.token(employerUser), nil, "", 403)
 }
