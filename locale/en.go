@@ -576,4 +576,6 @@ var en = map[string]string{
 	"reason.employer_discarded":   "This employer turned you down in the last 90 days",
 	"error.employer_id":           "Field employer_id: an employer id is the number in the address of its page on hh.ru (at most 32 digits).",
 	"error.employer_exclude_full": "The employer was not added: the rule already excludes as many employers as it can hold. Remove some on the rule's page.",
+	"outcomes.invited_by":         "Who invited you",
+	"outcomes.all_invitations":    "All invitations →",
 }

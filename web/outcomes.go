@@ -38,7 +38,13 @@ type outcomesView struct {
 	// SyncedAt is the last sync with hh; zero: never.
 	SyncedAt  time.Time
 	Connected bool
+	// Invited are the latest invitations, newest first: who invited the
+	// person, the question they come with.
+	Invited []store.Application
 }
+
+// latestInvitations is how many invitations the dashboard names.
+const latestInvitations = 5
 
 func newFunnel(f store.Funnel) *funnelView {
 	share := func(n int) int {
@@ -78,8 +84,12 @@ func (h *handler) outcomes(ctx context.Context, user *store.User, connected bool
 	if err != nil {
 		return nil, err
 	}
+	invited, err := h.store.ListApplications(ctx, user.ID, store.ApplicationFilter{Outcome: store.OutcomeInvitation, Limit: latestInvitations})
+	if err != nil {
+		return nil, err
+	}
 	return &outcomesView{Funnel: newFunnel(f), Outside: f.Outside, SyncedAt: sync.SyncedAt,
-		Connected: connected, Chart: dailyChart(days, user.Language)}, nil
+		Connected: connected, Chart: dailyChart(days, user.Language), Invited: invited}, nil
 }
 
 // ruleFunnel is what became of one rule's applications, all time.

@@ -133,6 +133,11 @@ func TestOutcomesShownEverywhere(t *testing.T) {
 	if !strings.Contains(dash, `<svg data-chart="daily"`) || !strings.Contains(dash, `data-applied="4"`) || !strings.Contains(dash, `data-invitations="1"`) {
 		t.Error("the dashboard's daily chart does not show today's 4 applications and 1 invitation")
 	}
+	// Who invited the person is named on the dashboard, with the vacancy.
+	if invited := between(dash, "data-invited", "</ul>"); !strings.Contains(invited, `data-vacancy-id="`+rows[0].VacancyID+`" data-outcome="invitation"`) ||
+		strings.Contains(invited, rows[1].VacancyID) {
+		t.Errorf("the dashboard does not name exactly the invitation:\n%s", invited)
+	}
 	if !strings.Contains(dash, `data-outside="1"`) {
 		t.Error("the application made on hh by hand is not counted apart")
 	}
