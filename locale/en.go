@@ -576,4 +576,8 @@ var en = map[string]string{
 	"reason.employer_discarded":   "This employer turned you down in the last 90 days",
 	"error.employer_id":           "Field employer_id: an employer id is the number in the address of its page on hh.ru (at most 32 digits).",
 	"error.employer_exclude_full": "The employer was not added: the rule already excludes as many employers as it can hold. Remove some on the rule's page.",
+	// ---- AI (issue 18) ----
+	"settings.ai_title":  "AI",
+	"settings.ai_tokens": "Model tokens spent today: %s of %s.",
+	"settings.ai_hint":   "The model writes letters and screens vacancies in the rules where you turn it on. It is sent only your resume, the vacancy's text, your template and criteria — never hh.ru keys or passwords. The cap resets at midnight UTC.",
 }
