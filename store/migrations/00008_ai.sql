@@ -25,7 +25,12 @@ CREATE TABLE ai_verdicts (
     PRIMARY KEY (rule_id, vacancy_id)
 );
 
+-- Who wrote a row's letter: '' the template, 'ai' the model,
+-- 'template_fallback' the template because the model's letter failed.
+ALTER TABLE applications ADD COLUMN letter_by TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE applications DROP COLUMN letter_by;
 DROP TABLE ai_verdicts;
 ALTER TABLE rules DROP COLUMN ai_criteria;
 ALTER TABLE rules DROP COLUMN ai_screen;
