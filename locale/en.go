@@ -593,4 +593,10 @@ var en = map[string]string{
 	"rule.ai_screen":               "Screen vacancies with AI",
 	"rule.ai_criteria":             "What suits you and what does not",
 	"rule.ai_criteria_hint":        "For example: “remote only, no state companies, no sales”. AI checks the vacancies that pass the rule's filters against this text; the ones that do not fit are skipped with its explanation.",
+	"review.letter_by_ai":          "written by AI",
+	"review.letter_ai_fallback":    "the template's letter: the AI letter failed a check or the model was unavailable",
+	"review.rewrite":               "Rewrite",
+	"flash.ai_rewritten":           "AI wrote a new draft of the letter.",
+	"flash.ai_rewrite_failed":      "AI could not write a letter just now; the draft is unchanged. Try again later.",
+	"flash.ai_cap_spent":           "Today's AI token cap is spent; the draft is unchanged. The cap resets at midnight UTC.",
 }

@@ -80,3 +80,18 @@ func (s *Store) SaveAIVerdict(ctx context.Context, userID, ruleID int64, vacancy
 	}
 	return nil
 }
+
+// RewriteReviewLetter replaces the draft letter of the user's review item
+// id with letter, written by by (LetterByAI…); it changes nothing unless the
+// row is still in review, and says so with ErrNotFound.
+func (s *Store) RewriteReviewLetter(ctx context.Context, userID, id int64, letter, by string) error {
+	n, err := s.exec(ctx, s.db, `UPDATE applications SET letter = ?, letter_by = ?, updated_at = ?
+		WHERE id = ? AND user_id = ? AND status = ?`, letter, by, ts(s.now()), id, userID, string(StatusReview))
+	if err != nil {
+		return fmt.Errorf("store: rewrite letter of application %d: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: rewrite letter of application %d: %w", id, ErrNotFound)
+	}
+	return nil
+}

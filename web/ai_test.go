@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otklik/otklik/ai"
+	"github.com/otklik/otklik/ai/aitest"
 	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/store"
 )
 
 func withAI(d *Deps) {
@@ -71,3 +74,62 @@ func TestRuleFormAIFields(t *testing.T) {
 		t.Errorf("saved rule: %+v", rule.Rule)
 	}
 }
+
+// The review page marks letters AI wrote and offers «Переписать»: a POST
+// (CSRF, the person's own item only) that puts the model's new draft in
+// place; a failing model keeps the old draft and says so.
+func TestReviewRewriteWithAI(t *testing.T) {
+	fake := aitest.New(func(aitest.Request) aitest.Answer {
+		return aitest.Answer{Content: "Здравствуйте! Новый черновик от модели."}
+	})
+	defer fake.Close()
+	env := newTestEnv(t, func(d *Deps) {
+		withAI(d)
+		d.AI = ai.New(ai.Config{BaseURL: fake.BaseURL(), Model: "m", DailyTokens: 100000}, d.Store)
+	})
+	b, userID, resume := signedInWithHH(t, env, "ai@example.com", 0)
+	form := validRuleForm(resume)
+	form.Set("letter_source", "ai")
+	form.Set("letter_template", "Здравствуйте! Интересна вакансия {vacancy}.")
+	ruleID := createRule(t, b, form)
+	vacancyID := env.sandbox.Vacancies()[0].ID
+	item := addReviewItem(t, env, userID, ruleID, resume, vacancyID, "letter_required")
+	if err := env.store.RewriteReviewLetter(context.Background(), userID, item.ID, "Черновик ИИ.", store.LetterByAI); err != nil {
+		t.Fatal(err)
+	}
+	body := b.get("/review").body
+	if !strings.Contains(body, `data-letter-by="ai"`) || !strings.Contains(body, `action="/review/`+itoa(item.ID)+`/rewrite"`) {
+		t.Fatalf("/review does not mark the AI letter or offer a rewrite:\n%s", body)
+	}
+
+	stranger, _, _ := signedInWithHH(t, env, "other@example.com", 1)
+	if r := stranger.post("/review", "/review/"+itoa(item.ID)+"/rewrite", nil); r.status != http.StatusNotFound {
+		t.Errorf("another person's rewrite = %d, want 404", r.status)
+	}
+	if fake.Calls() != 0 {
+		t.Errorf("another person's rewrite asked the model")
+	}
+
+	r := b.post("/review", "/review/"+itoa(item.ID)+"/rewrite", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("rewrite = %d", r.status)
+	}
+	a, err := env.store.Application(context.Background(), userID, item.ID)
+	if err != nil || a.Letter != "Здравствуйте! Новый черновик от модели." || a.LetterBy != store.LetterByAI || a.Status != store.StatusReview {
+		t.Errorf("after the rewrite: %+v, %v", a, err)
+	}
+	if req := fake.Requests()[0]; !strings.Contains(req.User, "Здравствуйте! Интересна вакансия") {
+		t.Errorf("the rewrite's prompt lacks the template's letter:\n%s", req.User)
+	}
+
+	fake.SetScript(func(aitest.Request) aitest.Answer { return aitest.Answer{Status: 500} })
+	b.post("/review", "/review/"+itoa(item.ID)+"/rewrite", nil)
+	if body := b.get("/review").body; !strings.Contains(body, "черновик остался прежним") {
+		t.Errorf("a failed rewrite does not say so")
+	}
+	if a, _ := env.store.Application(context.Background(), userID, item.ID); a.Letter != "Здравствуйте! Новый черновик от модели." {
+		t.Errorf("a failed rewrite changed the draft to %q", a.Letter)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
