@@ -104,6 +104,10 @@ func New(cfg Config, usage Usage) *Client {
 	return &Client{oc: openai.NewClient(opts...), model: cfg.Model, limit: limit, usage: usage, now: time.Now}
 }
 
+// CapSpent reports whether used tokens of limit leave too little for even
+// a screening: the model is not asked again until the next day.
+func CapSpent(used, limit int) bool { return limit-used < 2*screenTokens }
+
 // Day is the ledger's day of t (UTC).
 func Day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 

@@ -599,4 +599,5 @@ var en = map[string]string{
 	"flash.ai_rewritten":           "AI wrote a new draft of the letter.",
 	"flash.ai_rewrite_failed":      "AI could not write a letter just now; the draft is unchanged. Try again later.",
 	"flash.ai_cap_spent":           "Today's AI token cap is spent; the draft is unchanged. The cap resets at midnight UTC.",
+	"dashboard.ai_cap_spent":       "Today's AI token cap is spent: until midnight UTC letters come from the template and vacancies are not screened by AI.",
 }

@@ -133,3 +133,19 @@ func TestReviewRewriteWithAI(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// When the person's daily AI tokens are spent, the dashboard says so.
+func TestDashboardSaysAICapSpent(t *testing.T) {
+	env := newTestEnv(t, withAI)
+	b := env.browser()
+	u := b.register("cap@example.com", "correct horse battery")
+	if body := b.get("/").body; strings.Contains(body, `data-warning="ai_cap"`) {
+		t.Error("the dashboard warns of a cap nothing was spent of")
+	}
+	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now()), 200000, 200000); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if body := b.get("/").body; !strings.Contains(body, `data-warning="ai_cap"`) || !strings.Contains(body, "лимит токенов ИИ исчерпан") {
+		t.Error("the dashboard does not say the AI cap is spent")
+	}
+}
