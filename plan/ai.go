@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/hh"
@@ -38,7 +39,12 @@ const (
 	AINoteCapSpent    AINote = "cap_spent"   // the user's daily tokens are spent: template letter, no screening
 	AINoteUnavailable AINote = "unavailable" // the model did not answer usably: retried by a later run
 	AINoteRejected    AINote = "rejected"    // the model's letter failed a check: the template's is used
+	AINoteGaveUp      AINote = "gave_up"     // the model failed on this vacancy for AIGiveUp: not screened
 )
+
+// AIGiveUp is how long a vacancy the model cannot judge waits for it
+// (retried by each later run) before it is decided without screening.
+const AIGiveUp = 24 * time.Hour
 
 // screen asks (or remembers) the model's verdict on v. ok false: a
 // mismatch, with the model's one line. later: the model was unavailable,
@@ -57,6 +63,13 @@ func (p *Planner) screen(ctx context.Context, v *hh.Vacancy) (ok bool, reason st
 		return true, "", AINoteCapSpent, false, nil // no screening today
 	case err != nil:
 		slog.WarnContext(ctx, "ai screening unavailable", "rule_id", p.rule.ID, "vacancy_id", v.ID, "error", err)
+		first, ferr := p.st.AIFailedSince(ctx, p.rule.UserID, p.rule.ID, v.ID, p.now)
+		if ferr != nil {
+			return false, "", "", false, ferr
+		}
+		if p.now.Sub(first) >= AIGiveUp {
+			return true, "", AINoteGaveUp, false, nil // a day of failures: the rule's own filters decide
+		}
 		return false, "", AINoteUnavailable, true, nil
 	}
 	if err := p.st.SaveAIVerdict(ctx, p.rule.UserID, p.rule.ID, v.ID, store.AIVerdict{Match: verdict.Match, Reason: verdict.Reason}, p.now); err != nil {

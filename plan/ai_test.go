@@ -8,6 +8,7 @@ import (
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/ai/aitest"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
@@ -75,6 +76,15 @@ func TestAIScreeningFailureLosesNothing(t *testing.T) {
 		if err != nil || !fate.Later || fate.AINote != "unavailable" {
 			t.Errorf("answer %+v: %+v, %v; want later, unavailable", a, fate, err)
 		}
+	}
+	// A day after the first failure the rule's own filters decide, saying so.
+	later, err := plan.New(f.ctx, f.st, f.tests, r, f.acct, time.Now().Add(plan.AIGiveUp+time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later.UseAI(f.model(t, fake, 100000), true)
+	if fate, err := later.Plan(f.ctx, v, false, f.client); err != nil || fate.Later || fate.Status != store.StatusQueued || fate.AINote != plan.AINoteGaveUp {
+		t.Errorf("a day of failures: %+v, %v; want queued without screening, gave_up", fate, err)
 	}
 	fake.SetScript(func(aitest.Request) aitest.Answer { return aitest.Answer{Content: `{"match": true, "reason": "ok"}`} })
 	p := f.planner(t, r)

@@ -95,3 +95,21 @@ func (s *Store) RewriteReviewLetter(ctx context.Context, userID, id int64, lette
 	}
 	return nil
 }
+
+// AIFailedSince records that the model could not judge the vacancy for the
+// user's rule at now (the first failure is kept) and returns when it first
+// failed.
+func (s *Store) AIFailedSince(ctx context.Context, userID, ruleID int64, vacancyID string, now time.Time) (time.Time, error) {
+	if _, err := s.exec(ctx, s.db, `INSERT INTO ai_pending (rule_id, vacancy_id, first_failed_at)
+		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
+		ON CONFLICT (rule_id, vacancy_id) DO NOTHING`, ruleID, vacancyID, ts(now), ruleID, userID); err != nil {
+		return time.Time{}, fmt.Errorf("store: ai failure on vacancy %s for rule %d: %w", vacancyID, ruleID, err)
+	}
+	var first time.Time
+	err := s.get(ctx, s.db, &first, `SELECT p.first_failed_at FROM ai_pending p JOIN rules r ON r.id = p.rule_id
+		WHERE p.rule_id = ? AND p.vacancy_id = ? AND r.user_id = ?`, ruleID, vacancyID, userID)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: ai failure on vacancy %s for rule %d: %w", vacancyID, ruleID, err)
+	}
+	return first, nil
+}

@@ -25,11 +25,21 @@ CREATE TABLE ai_verdicts (
     PRIMARY KEY (rule_id, vacancy_id)
 );
 
+-- Vacancies the model could not judge yet (error, timeout, garbage): a
+-- later run asks again, and after a day the rule's own filters decide.
+CREATE TABLE ai_pending (
+    rule_id         INTEGER NOT NULL REFERENCES rules (id) ON DELETE CASCADE,
+    vacancy_id      TEXT NOT NULL,
+    first_failed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (rule_id, vacancy_id)
+);
+
 -- Who wrote a row's letter: '' the template, 'ai' the model,
 -- 'template_fallback' the template because the model's letter failed.
 ALTER TABLE applications ADD COLUMN letter_by TEXT NOT NULL DEFAULT '';
 
 -- +goose Down
+DROP TABLE ai_pending;
 ALTER TABLE applications DROP COLUMN letter_by;
 DROP TABLE ai_verdicts;
 ALTER TABLE rules DROP COLUMN ai_criteria;
