@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -147,5 +148,45 @@ func TestDashboardSaysAICapSpent(t *testing.T) {
 	}
 	if body := b.get("/").body; !strings.Contains(body, `data-warning="ai_cap"`) || !strings.Contains(body, "лимит токенов ИИ исчерпан") {
 		t.Error("the dashboard does not say the AI cap is spent")
+	}
+}
+
+// The preview shows the model's verdicts (a mismatch with its words) and
+// writes no letters; the verdicts are kept, so a second preview asks nothing.
+func TestPreviewShowsAIVerdicts(t *testing.T) {
+	fake := aitest.New(func(r aitest.Request) aitest.Answer {
+		if strings.Contains(r.System, "You screen") {
+			return aitest.Answer{Content: `{"match": false, "reason": "Нет удалёнки"}`}
+		}
+		t.Error("the preview asked the model for a letter")
+		return aitest.Answer{Content: "письмо"}
+	})
+	defer fake.Close()
+	env := newTestEnv(t, func(d *Deps) {
+		withAI(d)
+		d.AI = ai.New(ai.Config{BaseURL: fake.BaseURL(), Model: "m", DailyTokens: 10_000_000}, d.Store)
+	})
+	b, _, resume := signedInWithHH(t, env, "preview@example.com", 0)
+	form := validRuleForm(resume)
+	form.Set("mode", "auto")
+	form.Set("letter_source", "ai")
+	form.Set("letter_template", "Здравствуйте! Интересна вакансия {vacancy}.")
+	form.Set("ai_screen", "on")
+	form.Set("ai_criteria", "Только удалёнка")
+	id := createRule(t, b, form)
+	r := b.get("/rules/" + itoa(id) + "/preview")
+	if r.status != http.StatusOK || !strings.Contains(r.body, "ИИ счёл, что вакансия не подходит под ваши критерии: «Нет удалёнки»") {
+		t.Fatalf("preview = %d, without the model's verdict:\n%s", r.status, r.body)
+	}
+	if regexp.MustCompile(`data-vacancy-id="[^"]*" data-action="apply"`).MatchString(r.body) {
+		t.Error("the preview would apply to a vacancy the model rejected")
+	}
+	calls := fake.Calls()
+	if calls == 0 {
+		t.Fatal("the model was not asked")
+	}
+	b.get("/rules/" + itoa(id) + "/preview")
+	if fake.Calls() != calls {
+		t.Errorf("a second preview asked the model %d more times", fake.Calls()-calls)
 	}
 }
