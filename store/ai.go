@@ -51,13 +51,13 @@ func (s *Store) AITokensUsed(ctx context.Context, userID int64, day string) (int
 // AIVerdict is the model's kept verdict on vacancy vacancyID for the
 // user's rule; known is false when it never judged it.
 type AIVerdict struct {
-	Match  bool   `db:"match"`
+	Match  bool   `db:"matched"`
 	Reason string `db:"reason"`
 }
 
 // AIVerdictFor reads the kept verdict on the vacancy for the user's rule.
 func (s *Store) AIVerdictFor(ctx context.Context, userID, ruleID int64, vacancyID string) (v AIVerdict, known bool, err error) {
-	err = s.get(ctx, s.db, &v, `SELECT match, reason FROM ai_verdicts WHERE user_id = ? AND rule_id = ? AND vacancy_id = ?`,
+	err = s.get(ctx, s.db, &v, `SELECT matched, reason FROM ai_verdicts WHERE user_id = ? AND rule_id = ? AND vacancy_id = ?`,
 		userID, ruleID, vacancyID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AIVerdict{}, false, nil
@@ -71,7 +71,7 @@ func (s *Store) AIVerdictFor(ctx context.Context, userID, ruleID int64, vacancyI
 // SaveAIVerdict keeps the model's verdict on the vacancy for the user's
 // rule (the first one stays: a rerun never asks again).
 func (s *Store) SaveAIVerdict(ctx context.Context, userID, ruleID int64, vacancyID string, v AIVerdict, at time.Time) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO ai_verdicts (user_id, rule_id, vacancy_id, match, reason, decided_at)
+	_, err := s.exec(ctx, s.db, `INSERT INTO ai_verdicts (user_id, rule_id, vacancy_id, matched, reason, decided_at)
 		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
 		ON CONFLICT (rule_id, vacancy_id) DO NOTHING`,
 		userID, ruleID, vacancyID, v.Match, v.Reason, ts(at), ruleID, userID)

@@ -19,7 +19,7 @@ CREATE TABLE ai_verdicts (
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     rule_id    INTEGER NOT NULL REFERENCES rules (id) ON DELETE CASCADE,
     vacancy_id TEXT NOT NULL,
-    match      BOOLEAN NOT NULL,
+    matched    BOOLEAN NOT NULL,
     reason     TEXT NOT NULL DEFAULT '', -- the model's one line
     decided_at TIMESTAMP NOT NULL,
     PRIMARY KEY (rule_id, vacancy_id)
