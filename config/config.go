@@ -59,7 +59,23 @@ type Config struct {
 	// a reverse proxy in front sets that header, or clients could pick
 	// their own address.
 	TrustProxy bool
+	// AI is the OpenAI-compatible model for letters and screening; its
+	// BaseURL is empty when AI is off (no AI anywhere, no AI field shown).
+	AI AIConfig
 }
+
+// AIConfig is the optional model Otklik asks to write letters and screen
+// vacancies (AI_BASE_URL, AI_API_KEY, AI_MODEL, AI_DAILY_TOKENS).
+type AIConfig struct {
+	BaseURL string // empty: AI is off
+	APIKey  string // may be empty (a local model)
+	Model   string
+	// DailyTokens is each user's cap of model tokens per day.
+	DailyTokens int
+}
+
+// Enabled reports whether a model is configured.
+func (a AIConfig) Enabled() bool { return a.BaseURL != "" }
 
 // Sandbox reports whether Otklik talks to the built-in hh emulator.
 func (c Config) Sandbox() bool { return c.HHClientID == "" }
@@ -133,12 +149,36 @@ func Load(getenv func(string) string) (Config, error) {
 	l.secretKeys(&c)
 	l.hh(&c)
 	l.mail(&c)
+	l.ai(&c)
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
 		l.bad("LOG_LEVEL", "must be debug, info, warn or error")
 	}
 	return c, errors.Join(l.errs...)
+}
+
+// ai reads the optional model's settings: with AI_BASE_URL unset the rest
+// is ignored.
+func (l *loader) ai(c *Config) {
+	base := l.get("AI_BASE_URL", "")
+	if base == "" {
+		return
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.bad("AI_BASE_URL", "must be an absolute http or https URL such as http://127.0.0.1:11434/v1")
+		return
+	}
+	c.AI = AIConfig{
+		BaseURL: strings.TrimRight(base, "/"),
+		APIKey:  l.get("AI_API_KEY", ""),
+		Model:   l.get("AI_MODEL", ""),
+	}
+	if c.AI.Model == "" {
+		l.bad("AI_MODEL", "must name the model when AI_BASE_URL is set, e.g. qwen2.5:7b or gpt-4o-mini")
+	}
+	c.AI.DailyTokens = int(l.number("AI_DAILY_TOKENS", 200000, 1e9, "tokens"))
 }
 
 // loader reads the environment once, collecting every bad variable so the

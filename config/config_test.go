@@ -181,3 +181,32 @@ func TestEnsureSecretKeyConcurrentFirstRun(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadAI(t *testing.T) {
+	c, err := Load(env(map[string]string{"AI_API_KEY": "k", "AI_MODEL": "m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AI.Enabled() {
+		t.Errorf("without AI_BASE_URL AI must be off: %+v", c.AI)
+	}
+	c, err = Load(env(map[string]string{"AI_BASE_URL": "http://127.0.0.1:11434/v1/", "AI_MODEL": "qwen2.5:7b"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.AI.Enabled() || c.AI.BaseURL != "http://127.0.0.1:11434/v1" || c.AI.Model != "qwen2.5:7b" || c.AI.DailyTokens != 200000 {
+		t.Errorf("AI: %+v", c.AI)
+	}
+	_, err = Load(env(map[string]string{"AI_BASE_URL": "localhost", "AI_DAILY_TOKENS": "-1"}))
+	for _, name := range []string{"AI_BASE_URL"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+	_, err = Load(env(map[string]string{"AI_BASE_URL": "http://x/v1", "AI_DAILY_TOKENS": "lots"}))
+	for _, name := range []string{"AI_MODEL", "AI_DAILY_TOKENS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error %v does not name %s", err, name)
+		}
+	}
+}

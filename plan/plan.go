@@ -41,8 +41,15 @@ type Fate struct {
 	Reason rules.Reason
 	// Letter is the rendered letter: the one sent, or the draft in review.
 	Letter string
-	// Later: the rule's daily cap is spent, so a later run decides it.
+	// Later: the rule's daily cap is spent, or the AI screening could not
+	// be done now (AINote says so), so a later run decides it.
 	Later bool
+	// Message is the model's one line on a vacancy it judged a mismatch.
+	Message string
+	// LetterBy says who wrote Letter (store.LetterByAI, …; "" the template).
+	LetterBy string
+	// AINote says what became of the AI for this vacancy ("" nothing to say).
+	AINote AINote
 }
 
 // Vacancies reads a full vacancy (GET /vacancies/{id}); *hh.Client is one.
@@ -64,6 +71,10 @@ type Planner struct {
 	// discarded are the employers who discarded this person within
 	// rules.DiscardMemory, when the rule skips them.
 	discarded map[string]bool
+	// model is the AI (nil: none); aiLetters: it writes the letters of a
+	// rule with letter_source=ai.
+	model     Model
+	aiLetters bool
 }
 
 // Tests answers whether vacancies' tests are required: from the instance's
@@ -163,7 +174,22 @@ func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacanc
 		withTest.Test = &hh.VacancyTest{Required: required}
 		d = rules.Decide(&withTest, &p.rule.Rule, rules.DecideInput{})
 	}
-	f := Fate{Decision: d, Reason: d.Reason}
+	var note AINote
+	if d.Action != rules.ActionSkip && p.model != nil && p.rule.ScreensByAI() {
+		ok, why, n, later, err := p.screen(ctx, v)
+		if err != nil {
+			return Fate{}, err
+		}
+		note = n
+		if later {
+			return Fate{Decision: d, Later: true, AINote: n}, nil
+		}
+		if !ok {
+			d = rules.Decision{Action: rules.ActionSkip, Reason: rules.ReasonAIMismatch, Detail: why}
+			return Fate{Decision: d, Status: store.StatusSkipped, Reason: d.Reason, Message: why}, nil
+		}
+	}
+	f := Fate{Decision: d, Reason: d.Reason, AINote: note}
 	switch d.Action {
 	case rules.ActionSkip:
 		f.Status = store.StatusSkipped
@@ -185,6 +211,16 @@ func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacanc
 				// Never send without the letter the template promised.
 				f.Status, f.Reason = store.StatusReview, rules.ReasonLetterRequired
 			}
+		}
+	}
+	if f.Letter != "" && p.model != nil && p.aiLetters && p.rule.LettersByAI() && f.Reason != rules.ReasonLetterTooLong {
+		letter, by, n, err := p.aiLetter(ctx, v, vr, f.Letter)
+		if err != nil {
+			return Fate{}, err
+		}
+		f.Letter, f.LetterBy = letter, by
+		if n != "" {
+			f.AINote = n
 		}
 	}
 	p.left--

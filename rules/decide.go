@@ -34,7 +34,7 @@ func (d Decision) Text(lang string) string {
 		return ""
 	}
 	t := d.Reason.Text(lang)
-	if (d.Reason == ReasonExcludedWord || d.Reason == ReasonExcludedWordDescription) && d.Detail != "" {
+	if (d.Reason == ReasonExcludedWord || d.Reason == ReasonExcludedWordDescription || d.Reason == ReasonAIMismatch) && d.Detail != "" {
 		return locale.Text(lang, "decision.matched", t, d.Detail)
 	}
 	return t

@@ -52,6 +52,10 @@ const (
 
 	// Outcomes (issue 15).
 	ReasonEmployerDiscarded Reason = "employer_discarded" // the employer discarded this person lately
+
+	// AI (issue 18).
+	ReasonAIMismatch    Reason = "ai_mismatch"    // the model judged it against the criteria; its words are kept
+	ReasonAIUnavailable Reason = "ai_unavailable" // the model did not answer usably; retried, then a fallback
 )
 
 // Text is the reason in words for a person in lang (locale key
@@ -82,5 +86,6 @@ func AllReasons() []Reason {
 		ReasonHHError, ReasonDismissed, ReasonAlreadyApplied, ReasonReconnect,
 		ReasonNotConnected, ReasonResumeGone, ReasonDoneOnSite, ReasonExcludedWordDescription,
 		ReasonEmployerDiscarded,
+		ReasonAIMismatch, ReasonAIUnavailable,
 	}
 }

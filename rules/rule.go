@@ -68,6 +68,12 @@ type Rule struct {
 	ActiveTo   string
 
 	Enabled bool
+
+	// AI (issue 18; only with a model configured): where letters come
+	// from, and whether the model screens vacancies against AICriteria.
+	LetterSource LetterSource
+	AIScreen     bool
+	AICriteria   string
 }
 
 // Valid reports whether m is one of the three modes.
@@ -104,6 +110,7 @@ func Defaults() Rule {
 		Enabled:    true,
 
 		SkipDiscardedEmployers: true,
+		LetterSource:           LetterSourceTemplate,
 	}
 }
 

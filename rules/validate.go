@@ -58,6 +58,7 @@ func (r *Rule) Validate(c Catalog) Errors {
 	es.checkSkips(r)
 	es.checkReply(r)
 	es.checkTiming(r)
+	es.checkAI(r)
 	return es
 }
 

@@ -47,7 +47,11 @@ type Application struct {
 	// Message is hh's own words for a failure, kept for the person.
 	Message string `db:"message"`
 	// Letter is the letter sent, or the draft while in review.
-	Letter        string    `db:"letter"`
+	Letter string `db:"letter"`
+	// LetterBy says who wrote Letter: "" (the template), LetterByAI, or
+	// LetterByTemplateFallback (the model's letter failed a check or the
+	// model was not available, so the template's was used).
+	LetterBy      string    `db:"letter_by"`
 	NegotiationID string    `db:"negotiation_id"`
 	CreatedAt     time.Time `db:"created_at"`
 	UpdatedAt     time.Time `db:"updated_at"`
@@ -122,7 +126,13 @@ func applicationsOf(rows []applicationRow) []Application {
 const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
 	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url, run_id,
-	outcome, outcome_at, viewed`
+	outcome, outcome_at, viewed, letter_by`
+
+// Who wrote a letter (Application.LetterBy).
+const (
+	LetterByAI               = "ai"
+	LetterByTemplateFallback = "template_fallback"
+)
 
 // InsertApplication records a decision unless the ledger already has one for
 // a.UserID, a.ResumeID and a.VacancyID. created reports whether this call
@@ -155,15 +165,15 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, er
 		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
 			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
-			apply_url, run_id)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			apply_url, run_id, letter_by)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
 		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
 		RETURNING id`,
 		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
 		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
 		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
-		v.ApplyURL, nullID(a.RunID),
+		v.ApplyURL, nullID(a.RunID), a.LetterBy,
 		a.RuleID, a.RuleID, a.UserID)
 	switch {
 	case err == nil:

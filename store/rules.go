@@ -94,6 +94,9 @@ type ruleRow struct {
 	ActiveFrom          string     `db:"active_from"`
 	ActiveTo            string     `db:"active_to"`
 	Enabled             bool       `db:"enabled"`
+	LetterSource        string     `db:"letter_source"`
+	AIScreen            bool       `db:"ai_screen"`
+	AICriteria          string     `db:"ai_criteria"`
 	NextRunAt           time.Time  `db:"next_run_at"`
 	LastRunAt           *time.Time `db:"last_run_at"`
 	LastCompletedRunAt  *time.Time `db:"last_completed_run_at"`
@@ -106,7 +109,7 @@ const ruleColumns = `id, user_id, name, resume_id, text, areas, salary, currency
 	experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 	mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
 	next_run_at, last_run_at, last_completed_run_at, last_full_pass_at, created_at, updated_at,
-	exclude_words_in_description, skip_discarded_employers`
+	exclude_words_in_description, skip_discarded_employers, letter_source, ai_screen, ai_criteria`
 
 func deref(t *time.Time) time.Time {
 	if t == nil {
@@ -142,6 +145,9 @@ func (r *ruleRow) rule() Rule {
 			ActiveFrom:                r.ActiveFrom,
 			ActiveTo:                  r.ActiveTo,
 			Enabled:                   r.Enabled,
+			LetterSource:              rules.LetterSource(r.LetterSource),
+			AIScreen:                  r.AIScreen,
+			AICriteria:                r.AICriteria,
 		},
 		NextRunAt:          r.NextRunAt,
 		LastRunAt:          deref(r.LastRunAt),
@@ -152,14 +158,14 @@ func (r *ruleRow) rule() Rule {
 	}
 }
 
-// ruleArgs are the rule's own fields (name … enabled, exclude_words_in_description, skip_discarded_employers), in the order CreateRule and UpdateRule write them.
+// ruleArgs are the rule's own fields (name … enabled, exclude_words_in_description, skip_discarded_employers, the AI fields), in the order CreateRule and UpdateRule write them.
 func ruleArgs(r *rules.Rule) []any {
 	return []any{
 		r.Name, r.ResumeID, r.Text, stringList(r.Areas), r.Salary, r.Currency, r.OnlyWithSalary,
 		stringList(r.Experience), stringList(r.Employment), stringList(r.Schedule),
 		stringList(r.ProfessionalRoles), stringList(r.ExcludedEmployerIDs), stringList(r.ExcludeWords),
 		string(r.Mode), r.LetterTemplate, r.DailyLimit, r.EveryHours, r.ActiveFrom, r.ActiveTo, r.Enabled,
-		r.ExcludeWordsInDescription, r.SkipDiscardedEmployers,
+		r.ExcludeWordsInDescription, r.SkipDiscardedEmployers, string(r.LetterSource), r.AIScreen, r.AICriteria,
 	}
 }
 
@@ -173,8 +179,9 @@ func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 		INSERT INTO rules (user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 			experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 			mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
-			exclude_words_in_description, skip_discarded_employers, next_run_at, created_at, updated_at)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			exclude_words_in_description, skip_discarded_employers, letter_source, ai_screen, ai_criteria,
+			next_run_at, created_at, updated_at)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE (SELECT COUNT(*) FROM rules WHERE user_id = ?) < ?
 		RETURNING id`, args...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -198,6 +205,7 @@ func (s *Store) UpdateRule(ctx context.Context, r *rules.Rule) error {
 			excluded_employer_ids = ?, exclude_words = ?, mode = ?, letter_template = ?,
 			daily_limit = ?, every_hours = ?, active_from = ?, active_to = ?, enabled = ?,
 			exclude_words_in_description = ?, skip_discarded_employers = ?,
+			letter_source = ?, ai_screen = ?, ai_criteria = ?,
 			next_run_at = CASE WHEN enabled = FALSE AND ? = TRUE THEN ? ELSE next_run_at END,
 			updated_at = ?
 		WHERE id = ? AND user_id = ?`, args...)

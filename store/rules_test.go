@@ -35,6 +35,9 @@ func testRule(userID int64) *rules.Rule {
 		ActiveFrom:          "09:00",
 		ActiveTo:            "21:00",
 		Enabled:             true,
+		LetterSource:        rules.LetterSourceAI,
+		AIScreen:            true,
+		AICriteria:          "Только удалёнка, без госкомпаний",
 	}
 }
 

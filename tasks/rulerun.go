@@ -168,6 +168,9 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	if err != nil {
 		return err
 	}
+	if w.ai != nil {
+		planner.UseAI(w.ai, true)
+	}
 	var cutoff time.Time
 	if !full && !rule.LastCompletedRunAt.IsZero() {
 		cutoff = rule.LastCompletedRunAt.Add(-indexingMargin)
@@ -251,6 +254,7 @@ func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f 
 	queue string, delay *time.Duration, st *runState) (created bool, err error) {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
+	a.Message, a.LetterBy = f.Message, f.LetterBy
 	if created, err = w.store.InsertApplication(ctx, &a); err != nil || !created {
 		return created, err
 	}

@@ -44,6 +44,9 @@ type Deps struct {
 	// OutcomesEvery is how often each account's negotiations are synced
 	// within its active hours (DefaultOutcomesEvery when zero).
 	OutcomesEvery time.Duration
+	// AI is the model (AI_BASE_URL) that screens vacancies and writes
+	// letters for the rules that ask for it; nil: no AI.
+	AI plan.Model
 }
 
 // Worker holds the handlers of every task type.
@@ -69,6 +72,8 @@ type Worker struct {
 	tests *plan.Tests
 	// outcomesEvery is how often each account's negotiations are synced.
 	outcomesEvery time.Duration
+	// ai is the model; nil without AI_BASE_URL.
+	ai plan.Model
 }
 
 // New builds a Worker.
@@ -108,6 +113,7 @@ func New(d Deps) (*Worker, error) {
 
 		refreshLease:  time.Minute,
 		outcomesEvery: d.OutcomesEvery,
+		ai:            d.AI,
 	}
 	cfg := d.HH
 	cfg.Limiter = w.budget

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/store"
 )
 
@@ -19,6 +20,9 @@ type dashboardData struct {
 	Rules       []store.Rule // enabled rules, soonest first
 	RuleCount   int
 	Outcomes    *outcomesView // the funnel and the daily chart (outcomes.go)
+	// AICapSpent: today's AI tokens are spent, so letters come from the
+	// template and nothing is screened until midnight UTC.
+	AICapSpent bool
 }
 
 // showDashboard: the hh connection and any pause, today's counts, the next runs.
@@ -46,6 +50,14 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &dashboardData{HH: conn, ReviewCount: len(review), RuleCount: len(list)}
+	if h.cfg.AI.Enabled() {
+		used, err := h.store.AITokensUsed(ctx, user.ID, ai.Day(h.now()))
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		d.AICapSpent = ai.CapSpent(used, h.cfg.AI.DailyTokens)
+	}
 	for _, st := range store.Statuses {
 		d.Today = append(d.Today, statusCount{Status: string(st), Count: counts[st]})
 	}

@@ -79,6 +79,10 @@ var flashes = map[string]string{
 	"employer_excluded":  "flash.employer_excluded",
 	"bulk_sent":          "flash.bulk_sent",
 
+	"ai_rewritten":      "flash.ai_rewritten",
+	"ai_rewrite_failed": "flash.ai_rewrite_failed",
+	"ai_cap_spent":      "flash.ai_cap_spent",
+
 	"outcomes_refreshing": "flash.outcomes_refreshing",
 	"outcomes_wait":       "flash.outcomes_wait",
 	"outcomes_no_hh":      "flash.outcomes_no_hh",

@@ -29,6 +29,8 @@ type reviewData struct {
 	RuleList []store.Rule
 	Rule     int64
 	Total    int
+	// AI: a model is configured, so AI drafts may be rewritten.
+	AI bool
 	// Texts are the vacancies' texts from hh, by vacancy id, folded on
 	// each card; Refresh: something sent is on its way, so the page
 	// reloads itself until it has gone.
@@ -59,7 +61,7 @@ func (h *handler) loadReview(r *http.Request) (*reviewData, error) {
 		return nil, err
 	}
 	conn.Back = "/review"
-	d := &reviewData{HH: conn, Rules: map[int64]string{}, Total: len(items)}
+	d := &reviewData{HH: conn, Rules: map[int64]string{}, Total: len(items), AI: h.model != nil}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("rule"), 10, 64); err == nil && id > 0 {
 		d.Rule = id
 		conn.Back = "/review?rule=" + strconv.FormatInt(id, 10)

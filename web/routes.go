@@ -47,6 +47,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /review", h.signedIn(h.showReview))
 	mux.HandleFunc("POST /review/{id}/send", h.signedIn(h.sendReviewItem))
 	mux.HandleFunc("POST /review/{id}/dismiss", h.signedIn(h.dismissReviewItem))
+	mux.HandleFunc("POST /review/{id}/rewrite", h.signedIn(h.rewriteReviewItem))
 	mux.HandleFunc("POST /review/bulk", h.signedIn(h.bulkReview))
 
 	mux.HandleFunc("GET /applications", h.signedIn(h.showApplications))

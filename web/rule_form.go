@@ -33,6 +33,8 @@ type ruleFormData struct {
 	ResumeGone bool
 	// Outcomes is what became of the rule's applications (nil for a new rule).
 	Outcomes *funnelView
+	// AI: a model is configured, so the AI fields show.
+	AI bool
 }
 
 // parsedRule is a rule read from a form plus the errors found while reading
@@ -69,6 +71,12 @@ func parseRuleForm(form url.Values) parsedRule {
 	r.ActiveFrom = strings.TrimSpace(form.Get(rules.FieldActiveFrom))
 	r.ActiveTo = strings.TrimSpace(form.Get(rules.FieldActiveTo))
 	r.Enabled = form.Get(rules.FieldEnabled) == "on"
+	r.LetterSource = rules.LetterSource(strings.TrimSpace(form.Get(rules.FieldLetterSource)))
+	if r.LetterSource == "" {
+		r.LetterSource = rules.LetterSourceTemplate
+	}
+	r.AIScreen = form.Get(rules.FieldAIScreen) == "on"
+	r.AICriteria = strings.TrimSpace(strings.ReplaceAll(form.Get(rules.FieldAICriteria), "\r\n", "\n"))
 
 	number := func(field string, dst *int, optional bool) {
 		s := strings.TrimSpace(form.Get(field))
@@ -146,6 +154,7 @@ func (h *handler) renderRuleForm(w http.ResponseWriter, r *http.Request, status 
 	lang := visitorOf(r).lang
 	ch := h.choicesIn(lang).get(r.Context(), h.log)
 	d.Choices = ch
+	d.AI = h.cfg.AI.Enabled()
 	d.Areas = withSelected(ch.Areas, d.Rule.Areas, translate(lang, "rule.other_values"))
 	d.Roles = withSelected(ch.roleGroups(d.Rule.ProfessionalRoles, translate(lang, "rule.role_retired")),
 		d.Rule.ProfessionalRoles, translate(lang, "rule.other_values"))

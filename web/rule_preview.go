@@ -102,6 +102,9 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	if h.model != nil {
+		planner.UseAI(h.model, false) // verdicts, and no letter nobody sends
+	}
 	d.Found = page.Found
 	for i := range page.Items {
 		v := &page.Items[i]

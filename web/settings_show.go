@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/locale"
 )
 
 // commonTimeZones are offered in the time zone field; any IANA name is accepted.
@@ -33,6 +35,10 @@ type settingsData struct {
 	// key; PasswordRetry says when to try again when throttled.
 	PasswordErrors map[string]string
 	PasswordRetry  string
+	// AI: a model is configured (AI_BASE_URL); AIUsed of AILimit tokens
+	// spent today.
+	AI              bool
+	AIUsed, AILimit locale.Number
 }
 
 func (h *handler) showSettings(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +82,14 @@ func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	}
 	if d.PasswordErrors == nil {
 		d.PasswordErrors = map[string]string{}
+	}
+	if h.cfg.AI.Enabled() {
+		used, err := h.store.AITokensUsed(r.Context(), user.ID, ai.Day(h.now()))
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		d.AI, d.AIUsed, d.AILimit = true, locale.Number(used), locale.Number(h.cfg.AI.DailyTokens)
 	}
 	h.render(w, r, status, "settings", h.newPage(w, r, "settings", d))
 }

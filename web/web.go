@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/plan"
@@ -91,6 +92,9 @@ type Deps struct {
 	// TrustForwardedFor makes the sign-in throttle key on the last address
 	// of X-Forwarded-For; set it only behind a reverse proxy that sets it.
 	TrustForwardedFor bool
+	// AI is the model the rule preview screens with; when nil and
+	// Config.AI is set, it is built from Config.AI.
+	AI plan.Model
 }
 
 // Server is the web app.
@@ -129,6 +133,8 @@ type handler struct {
 	sbAdmin   http.Handler
 	ready     func(context.Context) error
 	texts     *vacancyTexts
+	// model is the AI (AI_BASE_URL) the preview screens with; nil: none.
+	model plan.Model
 }
 
 // New builds the web app. It parses every template up front, so a broken
@@ -225,6 +231,11 @@ func New(d Deps) (*Server, error) {
 		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
 		texts:     &vacancyTexts{},
+		model:     d.AI,
+	}
+	if h.model == nil && d.Config.AI.Enabled() {
+		c := d.Config.AI
+		h.model = ai.New(ai.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: c.Model, DailyTokens: c.DailyTokens}, d.Store)
 	}
 	h.csrf = csrfSigner{key: deriveKey(d.Config.SecretKey, "web csrf"), secure: d.Config.SecureCookies(),
 		cookie: h.cookieName(preSessionCookie)}

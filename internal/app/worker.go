@@ -9,9 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 
+	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/notify"
+	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 	"github.com/otklik/otklik/tasks/clustermetrics"
@@ -27,7 +29,12 @@ func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client
 		}
 		mailer = m
 	}
+	var model plan.Model
+	if cfg.AI.Enabled() {
+		model = ai.New(ai.Config{BaseURL: cfg.AI.BaseURL, APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, DailyTokens: cfg.AI.DailyTokens}, st)
+	}
 	return tasks.New(tasks.Deps{
+		AI:            model,
 		Store:         st,
 		Redis:         r.Client,
 		Queue:         queue,
