@@ -138,30 +138,10 @@ func newJourneyEnv(t *testing.T) *journeyEnv {
 // sandbox shows it applied → the summary counts it. It saves screenshots
 // of the dashboard and the review queue to web/screenshots/.
 func TestBrowserJourney(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chrome := findChromium()
-	if chrome == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Chromium is not installed; .ci/run installs Debian's chromium")
-		}
-		t.Skip("no Chromium on PATH (apt-get install chromium)")
-	}
+	chrome := chromiumOrSkip(t)
 	env := newJourneyEnv(t)
 	base := env.web.URL
-
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 1000))...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	ctx := browserContext(t, chrome, 4*time.Minute)
 	// failed reports a failed step with where the browser was and what it showed.
 	failed := func(step string, err error) {
 		t.Helper()
@@ -384,4 +364,39 @@ func TestBrowserJourney(t *testing.T) {
 	// always sees why and puts it right (access_browser_test.go).
 	accessJourney(t, &journey{env: env, ctx: ctx, base: base, hhUser: hhUser, run: run, read: read, count: count,
 		waitFor: waitFor, submit: submit, failed: failed})
+}
+
+// chromiumOrSkip is the Chromium a browser test drives: it skips in -short
+// mode and where there is none, except in CI, where it fails.
+func chromiumOrSkip(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	chrome := findChromium()
+	if chrome == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("Chromium is not installed; .ci/run installs Debian's chromium")
+		}
+		t.Skip("no Chromium on PATH (apt-get install chromium)")
+	}
+	return chrome
+}
+
+// browserContext starts headless Chromium at desktop size for at most
+// timeout, closed when the test ends, with the screenshot folder ready.
+func browserContext(t *testing.T, chrome string, timeout time.Duration) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 1000))...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }

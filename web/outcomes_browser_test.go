@@ -20,29 +20,10 @@ import (
 // the daily chart, on a desktop and on a 390 px phone without sideways
 // scrolling. It saves web/screenshots/dashboard-outcomes{,-phone}.png.
 func TestBrowserOutcomes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	chrome := findChromium()
-	if chrome == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("Chromium is not installed; .ci/run installs Debian's chromium")
-		}
-		t.Skip("no Chromium on PATH (apt-get install chromium)")
-	}
+	chrome := chromiumOrSkip(t)
 	env := newJourneyEnv(t)
 	base := env.web.URL
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 1000))...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	ctx := browserContext(t, chrome, 3*time.Minute)
 	failed := func(step string, err error) {
 		t.Helper()
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
