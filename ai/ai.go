@@ -65,6 +65,8 @@ type Usage interface {
 	ReserveAITokens(ctx context.Context, userID int64, day string, n, limit int) (ok bool, err error)
 	// AdjustAITokens adds delta (maybe negative) to the user's tokens of day.
 	AdjustAITokens(ctx context.Context, userID int64, day string, delta int) error
+	// UserTimeZone is the user's IANA time zone: the cap's day is theirs.
+	UserTimeZone(ctx context.Context, userID int64) (string, error)
 }
 
 // Config is what the client needs: the operator's endpoint.
@@ -108,8 +110,22 @@ func New(cfg Config, usage Usage) *Client {
 // a screening: the model is not asked again until the next day.
 func CapSpent(used, limit int) bool { return limit-used < 2*screenTokens }
 
-// Day is the ledger's day of t (UTC).
-func Day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+// Day is the token ledger's day of t: the person's own calendar day in
+// loc (their time zone), so their cap renews at their midnight.
+func Day(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02")
+}
+
+// Location loads the IANA zone name, UTC when it does not load.
+func Location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
 
 // Resume is what a letter is written from.
 type Resume struct {
@@ -178,7 +194,11 @@ func (c *Client) complete(ctx context.Context, userID int64, name string, data a
 	// Reserve an upper estimate first (about 3 characters a token, plus
 	// the bounded answer), so two workers cannot both pass the cap.
 	reserved := (len(system)+len(user))/3 + maxTokens
-	day := Day(c.now())
+	tz, err := c.usage.UserTimeZone(ctx, userID)
+	if err != nil {
+		return "", fmt.Errorf("ai: time zone of user %d: %w", userID, err)
+	}
+	day := Day(c.now(), Location(tz))
 	ok, err := c.usage.ReserveAITokens(ctx, userID, day, reserved, c.limit)
 	if err != nil {
 		return "", fmt.Errorf("ai: reserve tokens: %w", err)

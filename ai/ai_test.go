@@ -59,7 +59,7 @@ func TestLetterIsWrittenAndCounted(t *testing.T) {
 		!strings.Contains(reqs[0].User, tmplLetter) || !strings.Contains(reqs[0].System, "Never invent") {
 		t.Errorf("prompt does not carry the resume, the vacancy, the template and the rule: %+v", reqs)
 	}
-	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now())); used != 321 {
+	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), ai.Location("Europe/Moscow"))); used != 321 {
 		t.Errorf("tokens recorded = %d, want the model's 321", used)
 	}
 }
@@ -148,7 +148,7 @@ func TestCapSpentMakesNoCall(t *testing.T) {
 	if fake.Calls() != calls || calls == 0 || calls > 2 {
 		t.Errorf("calls = %d (fake saw %d), want 1 or 2 before the cap of 1000 at 400 each", calls, fake.Calls())
 	}
-	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now())); used > 1000 || used != fake.Tokens() {
+	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), ai.Location("Europe/Moscow"))); used > 1000 || used != fake.Tokens() {
 		t.Errorf("used = %d, fake reported %d, cap 1000", used, fake.Tokens())
 	}
 }

@@ -48,6 +48,7 @@ const (
 	OpRevokeToken          = "revoke_token"
 	OpMe                   = "me"
 	OpMyResumes            = "my_resumes"
+	OpResume               = "resume"
 	OpSimilarVacancies     = "similar_vacancies"
 	OpVacancy              = "vacancy"
 	OpApply                = "apply"

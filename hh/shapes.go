@@ -25,6 +25,9 @@ var (
 		"items[].status", "items[].status.id", "items[].status.name", "items[].updated_at",
 		"items[].url")
 
+	// ResumeResumeForApplicant (GET /resumes/{resume_id}): the members a letter uses.
+	shapeResume = newShape("id", "title?", "skill_set", "experience", "experience[].position", "experience[].start")
+
 	// VacanciesVacanciesResponse (GET /resumes/{id}/similar_vacancies): the
 	// search form of a vacancy.
 	shapeVacancyPage = newShape("found", "page", "pages", "per_page", "items",

@@ -196,6 +196,7 @@ var shapeCases = []struct {
 	{"MeAnyProfile", reflect.TypeFor[Me](), shapeMe},
 	{"MeApplicantProfile", reflect.TypeFor[Me](), shapeMeApplicant},
 	{"ResumesMineResponse", reflect.TypeFor[Page[Resume]](), shapeResumePage},
+	{"ResumeResumeForApplicant", reflect.TypeFor[ResumeDetail](), shapeResume},
 	{"VacanciesVacanciesResponse", reflect.TypeFor[VacancyPage](), shapeVacancyPage},
 	{"VacanciesVacancyForApplicant", reflect.TypeFor[Vacancy](), shapeVacancy},
 	{"NegotiationsListResponse", reflect.TypeFor[NegotiationPage](), shapeNegotiationPage},

@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -60,22 +61,54 @@ func TestAIScreeningSkipsWhatTheModelRejects(t *testing.T) {
 	}
 }
 
-// A model that fails or talks nonsense loses nothing: the vacancy is left
-// for a later run, and a later run with the model back decides it.
+// A model that fails or talks nonsense loses nothing: the vacancy's row is
+// written queued with the reason ai_unavailable, keeping what the model
+// needs; Finish retries it (still failing: not done), a day after the first
+// failure decides it without screening, saying so, and with the model back
+// takes its verdict.
 func TestAIScreeningFailureLosesNothing(t *testing.T) {
 	f := newFixture(t)
 	fake := aitest.New(func(aitest.Request) aitest.Answer { return aitest.Answer{Status: 503} })
 	defer fake.Close()
-	v := f.vacancy(t, hhsandbox.Vacancy{Name: "Go"})
 	r := f.rule(t, func(r *rules.Rule) { r.Mode = rules.ModeAuto; r.AIScreen, r.AICriteria = true, "удалёнка" })
-	for _, a := range []aitest.Answer{{Status: 503}, {Content: "конечно подходит!"}} {
+	var rows []*store.Application
+	for i, a := range []aitest.Answer{{Status: 503}, {Content: "конечно подходит!"}, {Delay: 3 * time.Second}} {
 		fake.SetScript(func(aitest.Request) aitest.Answer { return a })
+		v := f.vacancy(t, hhsandbox.Vacancy{Name: "Go " + strings.Repeat("x", i)})
 		p := f.planner(t, r)
 		p.UseAI(f.model(t, fake, 100000), true)
-		fate, err := p.Plan(f.ctx, v, false, f.client)
-		if err != nil || !fate.Later || fate.AINote != "unavailable" {
-			t.Errorf("answer %+v: %+v, %v; want later, unavailable", a, fate, err)
+		ctx, cancel := context.WithTimeout(f.ctx, time.Second)
+		fate, err := p.Plan(ctx, v, false, f.client)
+		cancel()
+		if err != nil || fate.Status != store.StatusQueued || fate.Reason != rules.ReasonAIUnavailable || fate.Pending == nil ||
+			fate.Pending.Step != store.AIStepScreen || fate.Pending.ThenStatus != store.StatusQueued {
+			t.Fatalf("answer %+v: %+v, %v; want queued, ai_unavailable, waiting for the screening", a, fate, err)
 		}
+		row := &store.Application{UserID: f.user.ID, RuleID: r.ID, ResumeID: r.ResumeID, VacancyID: v.ID,
+			Status: fate.Status, Reason: string(fate.Reason), AIPending: fate.Pending}
+		row.VacancyName = v.Name
+		if created, err := f.st.InsertApplication(f.ctx, row); err != nil || !created {
+			t.Fatal(created, err)
+		}
+		rows = append(rows, row)
+	}
+	finish := func(p *plan.Planner, a *store.Application) (store.AIResolution, bool) {
+		t.Helper()
+		pend, err := f.st.AIPendingFor(f.ctx, f.user.ID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _, done, err := p.Finish(f.ctx, a, pend, f.client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, done
+	}
+	fake.SetScript(func(aitest.Request) aitest.Answer { return aitest.Answer{Status: 500} })
+	p := f.planner(t, r)
+	p.UseAI(f.model(t, fake, 100000), true)
+	if res, done := finish(p, rows[0]); done {
+		t.Errorf("the model still down: %+v, done; want it to wait", res)
 	}
 	// A day after the first failure the rule's own filters decide, saying so.
 	later, err := plan.New(f.ctx, f.st, f.tests, r, f.acct, time.Now().Add(plan.AIGiveUp+time.Minute))
@@ -83,14 +116,23 @@ func TestAIScreeningFailureLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	later.UseAI(f.model(t, fake, 100000), true)
-	if fate, err := later.Plan(f.ctx, v, false, f.client); err != nil || fate.Later || fate.Status != store.StatusQueued || fate.AINote != plan.AINoteGaveUp {
-		t.Errorf("a day of failures: %+v, %v; want queued without screening, gave_up", fate, err)
+	if res, done := finish(later, rows[0]); !done || res.Status != store.StatusQueued || res.AINote != store.AINoteGaveUp {
+		t.Errorf("a day of failures: %+v, done %v; want queued without screening, gave_up", res, done)
 	}
-	fake.SetScript(func(aitest.Request) aitest.Answer { return aitest.Answer{Content: `{"match": true, "reason": "ok"}`} })
-	p := f.planner(t, r)
+	// With the model back its verdict counts: a match is sent, a mismatch skipped with its words.
+	fake.SetScript(func(r aitest.Request) aitest.Answer {
+		if strings.Contains(r.User, "Go x") {
+			return aitest.Answer{Content: `{"match": false, "reason": "не то"}`}
+		}
+		return aitest.Answer{Content: `{"match": true, "reason": "ok"}`}
+	})
+	p = f.planner(t, r)
 	p.UseAI(f.model(t, fake, 100000), true)
-	if fate, err := p.Plan(f.ctx, v, false, f.client); err != nil || fate.Status != store.StatusQueued {
-		t.Errorf("with the model back: %+v, %v", fate, err)
+	if res, done := finish(p, rows[0]); !done || res.Status != store.StatusQueued || res.AINote != "" {
+		t.Errorf("with the model back: %+v, done %v; want queued", res, done)
+	}
+	if res, done := finish(p, rows[1]); !done || res.Status != store.StatusSkipped || res.Reason != string(rules.ReasonAIMismatch) || res.Message != "не то" {
+		t.Errorf("with the model back, a mismatch: %+v, done %v", res, done)
 	}
 }
 
@@ -130,7 +172,7 @@ func TestAILetters(t *testing.T) {
 		t.Errorf("invented: %+v, %v", fate, err)
 	}
 	// Another worker spends the rest of today's tokens.
-	day := ai.Day(time.Now())
+	day := ai.Day(time.Now(), ai.Location("Europe/Moscow"))
 	used, _ := f.st.AITokensUsed(f.ctx, f.user.ID, day)
 	if ok, err := f.st.ReserveAITokens(f.ctx, f.user.ID, day, 100000-used, 100000); !ok || err != nil {
 		t.Fatal(ok, err)

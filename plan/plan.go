@@ -50,6 +50,10 @@ type Fate struct {
 	LetterBy string
 	// AINote says what became of the AI for this vacancy ("" nothing to say).
 	AINote AINote
+	// Pending is set when the model did not answer usably: the row is
+	// written queued with the reason ai_unavailable and waits for this AI
+	// step (Resume finishes it), Status and Reason say so.
+	Pending *store.AIPending
 }
 
 // Vacancies reads a full vacancy (GET /vacancies/{id}); *hh.Client is one.
@@ -175,25 +179,51 @@ func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacanc
 		d = rules.Decide(&withTest, &p.rule.Rule, rules.DecideInput{})
 	}
 	var note AINote
+	screenLater := false
 	if d.Action != rules.ActionSkip && p.model != nil && p.rule.ScreensByAI() {
 		ok, why, n, later, err := p.screen(ctx, v)
 		if err != nil {
 			return Fate{}, err
 		}
-		note = n
-		if later {
-			return Fate{Decision: d, Later: true, AINote: n}, nil
-		}
-		if !ok {
+		note, screenLater = n, later
+		if !ok && !later {
 			d = rules.Decision{Action: rules.ActionSkip, Reason: rules.ReasonAIMismatch, Detail: why}
 			return Fate{Decision: d, Status: store.StatusSkipped, Reason: d.Reason, Message: why}, nil
 		}
 	}
+	f := p.fate(ctx, d, v, note)
+	if f.Status == store.StatusSkipped {
+		return f, nil
+	}
+	if screenLater {
+		p.left--
+		return p.pending(f, store.AIStepScreen, v), nil
+	}
+	if f.Letter != "" && p.model != nil && p.aiLetters && p.rule.LettersByAI() && f.Reason != rules.ReasonLetterTooLong {
+		letter, by, n, full, err := p.aiLetter(ctx, v, vr, f.Letter)
+		if err != nil {
+			return Fate{}, err
+		}
+		if n == AINoteUnavailable {
+			p.left--
+			return p.pending(f, store.AIStepLetter, full), nil
+		}
+		f.Letter, f.LetterBy = letter, by
+		if n != "" {
+			f.AINote = n
+		}
+	}
+	p.left--
+	return f, nil
+}
+
+// fate is what becomes of v once decided d (not a skip by the model): the
+// row's status, reason and the template's letter.
+func (p *Planner) fate(_ context.Context, d rules.Decision, v *hh.Vacancy, note AINote) Fate {
 	f := Fate{Decision: d, Reason: d.Reason, AINote: note}
 	switch d.Action {
 	case rules.ActionSkip:
 		f.Status = store.StatusSkipped
-		return f, nil
 	case rules.ActionReview:
 		f.Status = store.StatusReview
 		if p.tmpl != nil {
@@ -213,18 +243,7 @@ func (p *Planner) Plan(ctx context.Context, v *hh.Vacancy, known bool, vr Vacanc
 			}
 		}
 	}
-	if f.Letter != "" && p.model != nil && p.aiLetters && p.rule.LettersByAI() && f.Reason != rules.ReasonLetterTooLong {
-		letter, by, n, err := p.aiLetter(ctx, v, vr, f.Letter)
-		if err != nil {
-			return Fate{}, err
-		}
-		f.Letter, f.LetterBy = letter, by
-		if n != "" {
-			f.AINote = n
-		}
-	}
-	p.left--
-	return f, nil
+	return f
 }
 
 // Unplan gives back the cap place a fate took when its row turned out to

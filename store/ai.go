@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ReserveAITokens adds n to the user's model tokens of day (YYYY-MM-DD) if
@@ -33,6 +35,19 @@ func (s *Store) AdjustAITokens(ctx context.Context, userID int64, day string, de
 		return fmt.Errorf("store: adjust user %d ai tokens: %w", userID, err)
 	}
 	return nil
+}
+
+// UserTimeZone is the user's IANA time zone name ("" when unset).
+func (s *Store) UserTimeZone(ctx context.Context, userID int64) (string, error) {
+	var tz string
+	err := s.get(ctx, s.db, &tz, `SELECT time_zone FROM users WHERE id = ?`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: user %d: %w", userID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: time zone of user %d: %w", userID, err)
+	}
+	return tz, nil
 }
 
 // AITokensUsed is the user's model tokens of day.
@@ -96,20 +111,138 @@ func (s *Store) RewriteReviewLetter(ctx context.Context, userID, id int64, lette
 	return nil
 }
 
-// AIFailedSince records that the model could not judge the vacancy for the
-// user's rule at now (the first failure is kept) and returns when it first
-// failed.
-func (s *Store) AIFailedSince(ctx context.Context, userID, ruleID int64, vacancyID string, now time.Time) (time.Time, error) {
-	if _, err := s.exec(ctx, s.db, `INSERT INTO ai_pending (rule_id, vacancy_id, first_failed_at)
-		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
-		ON CONFLICT (rule_id, vacancy_id) DO NOTHING`, ruleID, vacancyID, ts(now), ruleID, userID); err != nil {
-		return time.Time{}, fmt.Errorf("store: ai failure on vacancy %s for rule %d: %w", vacancyID, ruleID, err)
+// AI steps a row may wait for (AIPending.Step).
+const (
+	AIStepScreen = "screen" // the model's verdict against the rule's criteria
+	AIStepLetter = "letter" // the model's letter
+)
+
+// AI notes (Application.AINote): what became of the AI for a row.
+const (
+	AINoteCapSpent    = "cap_spent"   // the user's daily tokens were spent: template letter, no screening
+	AINoteUnavailable = "unavailable" // the model did not answer usably: the row waits and retries
+	AINoteRejected    = "rejected"    // the model's letter failed a check: the template's was used
+	AINoteGaveUp      = "gave_up"     // a day of model failures: decided without it
+)
+
+// AIPending is the AI step a queued row (reason ai_unavailable) waits for,
+// with what the model needs and what the row becomes once it is done.
+type AIPending struct {
+	ApplicationID int64             `db:"application_id"`
+	Step          string            `db:"step"` // AIStepScreen or AIStepLetter
+	ThenStatus    ApplicationStatus `db:"then_status"`
+	ThenReason    string            `db:"then_reason"`
+	// Vacancy is what the model is told of the vacancy (JSON, ai.Vacancy).
+	Vacancy       string    `db:"vacancy"`
+	FirstFailedAt time.Time `db:"first_failed_at"`
+	Attempts      int       `db:"attempts"`
+}
+
+// AIPendingFor reads the AI step the user's row id waits for; ErrNotFound
+// when it waits for none.
+func (s *Store) AIPendingFor(ctx context.Context, userID, id int64) (*AIPending, error) {
+	var p AIPending
+	err := s.get(ctx, s.db, &p, `SELECT application_id, step, then_status, then_reason, vacancy, first_failed_at, attempts
+		FROM ai_pending WHERE application_id = ? AND user_id = ?`, id, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: ai step of application %d: %w", id, ErrNotFound)
 	}
-	var first time.Time
-	err := s.get(ctx, s.db, &first, `SELECT p.first_failed_at FROM ai_pending p JOIN rules r ON r.id = p.rule_id
-		WHERE p.rule_id = ? AND p.vacancy_id = ? AND r.user_id = ?`, ruleID, vacancyID, userID)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: ai failure on vacancy %s for rule %d: %w", vacancyID, ruleID, err)
+		return nil, fmt.Errorf("store: ai step of application %d: %w", id, err)
 	}
-	return first, nil
+	return &p, nil
+}
+
+// AIStillPending records one more failed attempt at the user's row's AI
+// step, now step (a screened row may go on to wait for its letter), and
+// returns the attempts so far.
+func (s *Store) AIStillPending(ctx context.Context, userID, id int64, step string) (attempts int, err error) {
+	err = s.get(ctx, s.db, &attempts, `UPDATE ai_pending SET attempts = attempts + 1, step = ?
+		WHERE application_id = ? AND user_id = ? RETURNING attempts`, step, id, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: ai step of application %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: ai step of application %d: %w", id, err)
+	}
+	return attempts, nil
+}
+
+// AIResolution is what a row waiting for the model becomes.
+type AIResolution struct {
+	Status   ApplicationStatus // queued (to send), review or skipped
+	Reason   string
+	Message  string // the model's one line on a mismatch
+	Letter   string
+	LetterBy string
+	AINote   string
+}
+
+// ResolveAIPending moves the user's row id, queued and waiting for the
+// model, to r and forgets its AI step, in one transaction. It changes
+// nothing and says ErrNotFound when the row no longer waits (another
+// worker resolved it first).
+func (s *Store) ResolveAIPending(ctx context.Context, userID, id int64, r AIResolution) error {
+	// Its own move, outside allowedMoves: only a row waiting for the model
+	// (its ai_pending row exists) may go from queued to skipped, so no
+	// person-driven method can skip a queued row.
+	if r.Status != StatusQueued && r.Status != StatusReview && r.Status != StatusSkipped {
+		return fmt.Errorf("store: resolve ai step of application %d: %w status %q", id, ErrInvalid, r.Status)
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n, err := s.exec(ctx, tx, `UPDATE applications SET status = ?, reason = ?, message = ?, letter = ?,
+			letter_by = ?, ai_note = ?, updated_at = ?
+			WHERE id = ? AND user_id = ? AND status = 'queued'
+			AND EXISTS (SELECT 1 FROM ai_pending WHERE application_id = ? AND user_id = ?)`,
+			string(r.Status), r.Reason, r.Message, r.Letter, r.LetterBy, r.AINote, ts(s.now()),
+			id, userID, id, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		_, err = s.exec(ctx, tx, `DELETE FROM ai_pending WHERE application_id = ? AND user_id = ?`, id, userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: resolve ai step of application %d: %w", id, err)
+	}
+	return nil
+}
+
+// ResumeDetails is what a letter is written from beyond the title: hh's
+// GET /resumes/{id}, kept so it is fetched once.
+type ResumeDetails struct {
+	Skills     string    `db:"skills"`
+	Experience string    `db:"experience"`
+	FetchedAt  time.Time `db:"fetched_at"`
+}
+
+// ResumeDetailsOf reads the kept details of the user's resume; ErrNotFound
+// when never fetched.
+func (s *Store) ResumeDetailsOf(ctx context.Context, userID int64, resumeID string) (*ResumeDetails, error) {
+	var d ResumeDetails
+	err := s.get(ctx, s.db, &d, `SELECT skills, experience, fetched_at FROM resume_details
+		WHERE user_id = ? AND resume_id = ?`, userID, resumeID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: details of resume %s: %w", resumeID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: details of resume %s: %w", resumeID, err)
+	}
+	return &d, nil
+}
+
+// SaveResumeDetails keeps the details of the user's resume.
+func (s *Store) SaveResumeDetails(ctx context.Context, userID int64, resumeID string, d ResumeDetails) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO resume_details (user_id, resume_id, skills, experience, fetched_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, resume_id) DO UPDATE SET skills = excluded.skills,
+			experience = excluded.experience, fetched_at = excluded.fetched_at`,
+		userID, resumeID, d.Skills, d.Experience, ts(d.FetchedAt))
+	if err != nil {
+		return fmt.Errorf("store: save details of resume %s: %w", resumeID, err)
+	}
+	return nil
 }

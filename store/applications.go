@@ -51,12 +51,18 @@ type Application struct {
 	// LetterBy says who wrote Letter: "" (the template), LetterByAI, or
 	// LetterByTemplateFallback (the model's letter failed a check or the
 	// model was not available, so the template's was used).
-	LetterBy      string    `db:"letter_by"`
+	LetterBy string `db:"letter_by"`
+	// AINote says what became of the AI for this row (AINote*): "" nothing
+	// to say.
+	AINote        string    `db:"ai_note"`
 	NegotiationID string    `db:"negotiation_id"`
 	CreatedAt     time.Time `db:"created_at"`
 	UpdatedAt     time.Time `db:"updated_at"`
 	AppliedAt     time.Time `db:"-"` // zero unless applied
 	Outcome
+	// AIPending, on a row inserted queued with the reason ai_unavailable,
+	// is the AI step it waits for; InsertApplication keeps it with the row.
+	AIPending *AIPending `db:"-"`
 }
 
 // Outcome is what hh says became of an application (the negotiation sync).
@@ -126,7 +132,7 @@ func applicationsOf(rows []applicationRow) []Application {
 const applicationColumns = `id, user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
 	employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test, external_url,
 	status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at, apply_url, run_id,
-	outcome, outcome_at, viewed, letter_by`
+	outcome, outcome_at, viewed, letter_by, ai_note`
 
 // Who wrote a letter (Application.LetterBy).
 const (
@@ -158,23 +164,44 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, er
 		appliedAt = ts(a.AppliedAt)
 	}
 	v := &a.VacancySnapshot
-	// The WHERE keeps another user's rule out of the row; the upsert keeps the
-	// first decision.
+	insert := func(q sqlx.QueryerContext) (id int64, err error) {
+		// The WHERE keeps another user's rule out of the row; the upsert
+		// keeps the first decision.
+		err = s.get(ctx, q, &id, `
+			INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
+				employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
+				external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
+				apply_url, run_id, letter_by, ai_note)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
+			ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
+			RETURNING id`,
+			a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
+			v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
+			v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
+			v.ApplyURL, nullID(a.RunID), a.LetterBy, a.AINote,
+			a.RuleID, a.RuleID, a.UserID)
+		return id, err
+	}
 	var id int64
-	err := s.get(ctx, s.db, &id, `
-		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
-			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
-			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
-			apply_url, run_id, letter_by)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
-		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
-		RETURNING id`,
-		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
-		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
-		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
-		v.ApplyURL, nullID(a.RunID), a.LetterBy,
-		a.RuleID, a.RuleID, a.UserID)
+	var err error
+	if a.AIPending == nil {
+		id, err = insert(s.db)
+	} else {
+		// The row and its pending AI step are written together: a row
+		// waiting for the model always knows what it waits for.
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+			if id, err = insert(tx); err != nil {
+				return err
+			}
+			p := a.AIPending
+			p.ApplicationID, p.FirstFailedAt = id, now
+			_, err := s.exec(ctx, tx, `INSERT INTO ai_pending (application_id, user_id, step, then_status, then_reason,
+				vacancy, first_failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`,
+				id, a.UserID, p.Step, string(p.ThenStatus), p.ThenReason, p.Vacancy, now)
+			return err
+		})
+	}
 	switch {
 	case err == nil:
 		a.ID, a.CreatedAt, a.UpdatedAt = id, now, now

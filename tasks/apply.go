@@ -85,8 +85,16 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	}
 	// A paused account is seen here, before the pacing slot is booked, and
 	// again under the lock below.
-	if _, held, err := w.usableAccount(ctx, a); held || err != nil {
+	acct, held, err := w.usableAccount(ctx, a)
+	if held || err != nil {
 		return err
+	}
+	if a.Reason == string(rules.ReasonAIUnavailable) {
+		// The model owes this row a verdict or a letter: that comes first,
+		// before a pacing slot is booked.
+		if a, err = w.finishAI(ctx, a, acct); a == nil || err != nil {
+			return err
+		}
 	}
 	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
 		return err
@@ -111,13 +119,14 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	}
 	defer unlock()
 
-	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued {
+	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued ||
+		a.Reason == string(rules.ReasonAIUnavailable) {
 		return err
 	}
 	// The account's state is read again where its POSTs are serialized: the
 	// POST before this one may have met limit_exceeded or a captcha while
 	// this task waited, and hh must not see another POST until it is usable.
-	acct, held, err := w.usableAccount(ctx, a)
+	acct, held, err = w.usableAccount(ctx, a)
 	if held || err != nil {
 		return err
 	}
@@ -319,8 +328,8 @@ func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct 
 // holdBack keeps a queued row queued with the reason it waits, so history
 // says why; a row already saying so is left alone.
 func (w *Worker) holdBack(ctx context.Context, a *store.Application, reason rules.Reason) error {
-	if a.Reason == string(reason) {
-		return nil
+	if a.Reason == string(reason) || a.Reason == string(rules.ReasonAIUnavailable) {
+		return nil // a row waiting for the model says so until the model is done with it
 	}
 	return w.store.Postpone(ctx, a.UserID, a.ID, string(reason), "")
 }

@@ -254,7 +254,7 @@ func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f 
 	queue string, delay *time.Duration, st *runState) (created bool, err error) {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
-	a.Message, a.LetterBy = f.Message, f.LetterBy
+	a.Message, a.LetterBy, a.AINote, a.AIPending = f.Message, f.LetterBy, string(f.AINote), f.Pending
 	if created, err = w.store.InsertApplication(ctx, &a); err != nil || !created {
 		return created, err
 	}

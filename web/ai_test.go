@@ -31,7 +31,7 @@ func TestSettingsShowsAITokens(t *testing.T) {
 	env := newTestEnv(t, withAI)
 	b := env.browser()
 	u := b.register("ai@example.com", "correct horse battery")
-	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now()), 1234, 200000); err != nil || !ok {
+	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")), 1234, 200000); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	body := b.get("/settings").body
@@ -143,7 +143,7 @@ func TestDashboardSaysAICapSpent(t *testing.T) {
 	if body := b.get("/").body; strings.Contains(body, `data-warning="ai_cap"`) {
 		t.Error("the dashboard warns of a cap nothing was spent of")
 	}
-	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now()), 200000, 200000); err != nil || !ok {
+	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")), 200000, 200000); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if body := b.get("/").body; !strings.Contains(body, `data-warning="ai_cap"`) || !strings.Contains(body, "лимит токенов ИИ исчерпан") {

@@ -51,7 +51,7 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &dashboardData{HH: conn, ReviewCount: len(review), RuleCount: len(list)}
 	if h.cfg.AI.Enabled() {
-		used, err := h.store.AITokensUsed(ctx, user.ID, ai.Day(h.now()))
+		used, err := h.store.AITokensUsed(ctx, user.ID, ai.Day(h.now(), userLocation(user)))
 		if err != nil {
 			h.serverError(w, r, err)
 			return

@@ -121,6 +121,9 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		case f.Later:
 			it.Action, it.Reason = "later", translate(lang, "preview.later_reason")
 			d.Later++
+		case f.Pending != nil: // the model did not answer: a run would hold it until it does
+			it.Action = "later"
+			d.Later++
 		case f.Status == store.StatusQueued:
 			it.Action = "apply"
 			d.Apply++

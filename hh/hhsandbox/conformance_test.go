@@ -159,6 +159,8 @@ func TestConformanceProfileAndResumes(t *testing.T) {
 	tok = e.token(ivan)
 	e.check("GET", "/resumes/mine", tok, nil, "", 200)
 	e.check("GET", "/resumes/mine", e.token(employerUser), nil, "", 403)
+	e.check("GET", "/resumes/"+e.resume(ivan, 0), tok, nil, "", 200)
+	e.check("GET", "/resumes/nope", tok, nil, "", 404)
 	e.sb.RevokeTokens(ivan)
 	e.check("GET", "/resumes/mine", tok, nil, "", 403)
 }

@@ -42,6 +42,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	m.HandleFunc("DELETE /oauth/token", s.api(user, s.handleRevoke))
 	m.HandleFunc("GET /me", s.api(user, s.handleMe))
 	m.HandleFunc("GET /resumes/mine", s.api(applicant, s.handleMyResumes))
+	m.HandleFunc("GET /resumes/{id}", s.api(applicant, s.handleResume))
 	m.HandleFunc("GET /resumes/{id}/similar_vacancies", s.api(applicant, s.handleSimilar))
 	m.HandleFunc("POST /resumes/{id}/publish", s.api(applicant, s.handlePublishResume))
 	m.HandleFunc("GET /vacancies/{id}", s.api(anyone, s.handleVacancy))

@@ -89,6 +89,20 @@ type Resume struct {
 	// Publishes are the POST /resumes/{id}/publish requests hh answered for
 	// this resume, oldest first: what a test counts.
 	Publishes []PublishAttempt `json:"publishes,omitempty"`
+	// Skills, SkillSet and Experience are what GET /resumes/{id} says of
+	// the person; when all are empty, a default in the resume's title.
+	Skills     string       `json:"skills,omitempty"`
+	SkillSet   []string     `json:"skill_set,omitempty"`
+	Experience []Experience `json:"experience,omitempty"`
+}
+
+// Experience is one place of work in a resume.
+type Experience struct {
+	Company     string `json:"company"`
+	Position    string `json:"position"`
+	Start       string `json:"start"`         // YYYY-MM-DD
+	End         string `json:"end,omitempty"` // "": to this day
+	Description string `json:"description,omitempty"`
 }
 
 // PublishAttempt is one POST /resumes/{id}/publish and hh's answer.

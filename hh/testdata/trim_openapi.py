@@ -15,6 +15,7 @@ KEEP = {
     ("/oauth/token", "post"), ("/oauth/token", "delete"),
     ("/me", "get"),
     ("/resumes/mine", "get"),
+    ("/resumes/{resume_id}", "get"),
     ("/resumes/{resume_id}/publish", "post"),
     ("/resumes/{resume_id}/similar_vacancies", "get"),
     ("/vacancies/{vacancy_id}", "get"),
