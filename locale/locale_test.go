@@ -72,6 +72,9 @@ func dynamicKeys() []string {
 	for _, k := range []string{"invitation", "discard", "viewed", "none"} {
 		keys = append(keys, "outcome."+k) // history: print "outcome." .Kind
 	}
+	for _, k := range []string{store.AINoteCapSpent, store.AINoteUnavailable, store.AINoteRejected, store.AINoteGaveUp} {
+		keys = append(keys, "ai_note."+k) // history: print "ai_note." .AINote
+	}
 	for _, st := range []string{"published", "not_published", "blocked", "on_moderation", "unknown"} {
 		// /resumes: print "resumes.status." .Status (hh's resume status ids, and ours for none)
 		keys = append(keys, "resumes.status."+st)

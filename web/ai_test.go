@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -188,5 +189,26 @@ func TestPreviewShowsAIVerdicts(t *testing.T) {
 	b.get("/rules/" + itoa(id) + "/preview")
 	if fake.Calls() != calls {
 		t.Errorf("a second preview asked the model %d more times", fake.Calls()-calls)
+	}
+}
+
+// History says what became of the AI for a row: a day of model failures,
+// a spent cap, a letter that failed a check.
+func TestHistoryShowsAINotes(t *testing.T) {
+	env := newTestEnv(t, withAI)
+	b := env.browser()
+	u := b.register("notes@example.com", "correct horse battery")
+	for i, note := range []string{store.AINoteGaveUp, store.AINoteCapSpent} {
+		a := &store.Application{UserID: u.ID, ResumeID: "r1", VacancyID: fmt.Sprint(900 + i), Status: store.StatusApplied,
+			AINote: note, VacancySnapshot: store.VacancySnapshot{VacancyName: "Go " + note}}
+		if _, err := env.store.InsertApplication(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := b.get("/applications").body
+	for _, want := range []string{`data-ai-note="gave_up"`, "Модель ИИ не отвечала сутки", `data-ai-note="cap_spent"`, "дневной лимит токенов исчерпан"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("history lacks %q", want)
+		}
 	}
 }
