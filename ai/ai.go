@@ -40,6 +40,9 @@ const (
 	// letterTokens and screenTokens bound the model's answer.
 	letterTokens = 1500
 	screenTokens = 150
+	// promptOverheadTokens bounds the tokens a chat request adds to its
+	// messages' text (roles, separators).
+	promptOverheadTokens = 16
 	// MaxReasonRunes bounds the screening reason kept and shown.
 	MaxReasonRunes = 200
 	// Timeout bounds one model call.
@@ -191,9 +194,11 @@ func (c *Client) complete(ctx context.Context, userID int64, name string, data a
 	if err != nil {
 		return "", err
 	}
-	// Reserve an upper estimate first (about 3 characters a token, plus
-	// the bounded answer), so two workers cannot both pass the cap.
-	reserved := (len(system)+len(user))/3 + maxTokens
+	// Reserve an upper bound first, so workers calling at once cannot
+	// together pass the cap: a token is at least one byte of the prompt
+	// (plus a few per message), and the answer is bounded by maxTokens.
+	// The model's own count replaces the reservation afterwards.
+	reserved := len(system) + len(user) + promptOverheadTokens + maxTokens
 	tz, err := c.usage.UserTimeZone(ctx, userID)
 	if err != nil {
 		return "", fmt.Errorf("ai: time zone of user %d: %w", userID, err)

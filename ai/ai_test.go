@@ -5,6 +5,8 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,5 +152,62 @@ func TestCapSpentMakesNoCall(t *testing.T) {
 	}
 	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), ai.Location("Europe/Moscow"))); used > 1000 || used != fake.Tokens() {
 		t.Errorf("used = %d, fake reported %d, cap 1000", used, fake.Tokens())
+	}
+}
+
+// The cap holds across workers: two processes (two store handles on one
+// database, two clients) screening at once for the same person never
+// spend more than the cap between them.
+func TestCapHoldsAcrossTwoWorkers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dsn := "file:" + filepath.Join(dir, "otklik.db")
+	open := func() *store.Store {
+		st, err := store.Open(ctx, dsn, store.Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a, b := open(), open()
+	u, err := a.CreateUser(ctx, "cap@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := aitest.New(func(aitest.Request) aitest.Answer {
+		return aitest.Answer{Content: `{"match": true, "reason": ""}`, Tokens: 300, Delay: 5 * time.Millisecond}
+	})
+	defer fake.Close()
+	const limit = 5000
+	clients := []*ai.Client{
+		ai.New(ai.Config{BaseURL: fake.BaseURL(), Model: "m", DailyTokens: limit}, a),
+		ai.New(ai.Config{BaseURL: fake.BaseURL(), Model: "m", DailyTokens: limit}, b),
+	}
+	var wg sync.WaitGroup
+	var spent atomic.Int64
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := clients[i%2].Screen(ctx, u.ID, "удалёнка", vacancy)
+			switch {
+			case errors.Is(err, ai.ErrCapSpent):
+				spent.Add(1)
+			case err != nil:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	used, err := a.AITokensUsed(ctx, u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used > limit || fake.Tokens() > limit || used != fake.Tokens() {
+		t.Errorf("used %d, the model counted %d, cap %d", used, fake.Tokens(), limit)
+	}
+	if spent.Load() == 0 || fake.Calls() == 0 {
+		t.Errorf("%d calls made, %d refused for the cap: the cap was never reached", fake.Calls(), spent.Load())
 	}
 }
