@@ -189,21 +189,29 @@ func (s *Store) ResolveAIPending(ctx context.Context, userID, id int64, r AIReso
 	if r.Status != StatusQueued && r.Status != StatusReview && r.Status != StatusSkipped {
 		return fmt.Errorf("store: resolve ai step of application %d: %w status %q", id, ErrInvalid, r.Status)
 	}
+	// The pending row is deleted first: of workers resolving the same row
+	// at once exactly one deletes it (under PostgreSQL's READ COMMITTED the
+	// second DELETE waits for the first and then finds nothing; SQLite's
+	// BEGIN IMMEDIATE serializes them), and only that one moves the row.
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		n, err := s.exec(ctx, tx, `UPDATE applications SET status = ?, reason = ?, message = ?, letter = ?,
-			letter_by = ?, ai_note = ?, updated_at = ?
-			WHERE id = ? AND user_id = ? AND status = 'queued'
-			AND EXISTS (SELECT 1 FROM ai_pending WHERE application_id = ? AND user_id = ?)`,
-			string(r.Status), r.Reason, r.Message, r.Letter, r.LetterBy, r.AINote, ts(s.now()),
-			id, userID, id, userID)
+		n, err := s.exec(ctx, tx, `DELETE FROM ai_pending WHERE application_id = ? AND user_id = ?`, id, userID)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return ErrNotFound
 		}
-		_, err = s.exec(ctx, tx, `DELETE FROM ai_pending WHERE application_id = ? AND user_id = ?`, id, userID)
-		return err
+		n, err = s.exec(ctx, tx, `UPDATE applications SET status = ?, reason = ?, message = ?, letter = ?,
+			letter_by = ?, ai_note = ?, updated_at = ?
+			WHERE id = ? AND user_id = ? AND status = 'queued'`,
+			string(r.Status), r.Reason, r.Message, r.Letter, r.LetterBy, r.AINote, ts(s.now()), id, userID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: resolve ai step of application %d: %w", id, err)
