@@ -223,3 +223,58 @@ func TestNoPostAfterLimitExceeded(t *testing.T) {
 		t.Errorf("ledger: %s, want %d applied and the rest queued", describe(l), hhLimit)
 	}
 }
+
+// Once hh demands a captcha, no further POST goes out for that account:
+// exactly one application meets the captcha, the account pauses with the
+// link to solve it, and every other queued row waits, saying why.
+func TestNoPostAfterCaptcha(t *testing.T) {
+	e := newEnv(t, envOptions{vacancies: 150, applyInterval: time.Millisecond})
+	u, resume := e.connect("anna@example.com", 0)
+	r := e.addRule(u, resume, func(r *rules.Rule) { r.Mode = rules.ModeLetters; r.DailyLimit = 40 })
+	hhUser := e.sandboxUser(u)
+	e.startWorker()
+
+	// The captcha turns on once a few applications went through.
+	go func() {
+		for e.ctx.Err() == nil {
+			if len(e.sandbox.Applications()) >= 3 {
+				f := e.sandbox.Faults()
+				f.Captcha = true
+				e.sandbox.SetFaults(f)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	if err := (tasks.Jobs{Queue: e.queue, Store: e.store}).RunRule(e.ctx, u.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("the account to pause for the captcha", 60*time.Second, func() bool {
+		a, err := e.store.HHAccountState(e.ctx, u.ID)
+		return err == nil && a.State == store.AccountCaptcha
+	})
+	e.waitQueuesIdle(60 * time.Second)
+
+	refused := 0
+	for _, rf := range e.sandbox.Refusals() {
+		if rf.UserID == hhUser {
+			refused++
+			if rf.Value != "captcha_required" {
+				t.Errorf("hh refused %s with %s/%s", rf.VacancyID, rf.Type, rf.Value)
+			}
+		}
+	}
+	l := e.ledger(u)
+	applied := len(e.sandboxApplied(hhUser))
+	if refused != 1 {
+		t.Errorf("hh saw %d POSTs after its captcha, want exactly 1 (%d applied before it): %s", refused, applied, describe(l))
+	}
+	if len(l[store.StatusApplied]) != applied || len(l[store.StatusQueued]) == 0 {
+		t.Errorf("ledger %s, hh holds %d applications: want those applied and the rest queued", describe(l), applied)
+	}
+	for _, a := range l[store.StatusQueued] {
+		if a.Reason != string(rules.ReasonCaptcha) && a.Reason != "" {
+			t.Errorf("vacancy %s waits with reason %q, want captcha", a.VacancyID, a.Reason)
+		}
+	}
+}
