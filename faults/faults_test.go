@@ -130,16 +130,21 @@ func TestRedisRestart(t *testing.T) {
 // seconds, then rate-limits 60% of them with 429 and Retry-After.
 func TestHHErrorBursts(t *testing.T) {
 	requireFaults(t)
-	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond})
+	e := newEnv(t, envOptions{users: 10, perUser: 60, vacancies: 100, rate: 100, interval: 50 * time.Millisecond})
 	e.startWorker()
 	e.waitApplied(30, 2*time.Minute)
-	e.sandbox.SetFaults(hhsandbox.Faults{ErrorRate: 0.5})
-	time.Sleep(4 * time.Second)
-	e.sandbox.SetFaults(hhsandbox.Faults{})
-	time.Sleep(2 * time.Second)
-	e.sandbox.SetFaults(hhsandbox.Faults{RateLimitRate: 0.6, RetryAfter: time.Second})
-	time.Sleep(4 * time.Second)
-	e.sandbox.SetFaults(hhsandbox.Faults{})
+	// Each burst lasts 4 s, or until it has met 20 requests: on a busy
+	// machine a fixed time could pass with the run already done.
+	burst := func(f hhsandbox.Faults, met func() int64) {
+		e.sandbox.SetFaults(f)
+		for end := time.Now().Add(4 * time.Second); time.Now().Before(end) || (met() < 20 && time.Now().Before(end.Add(20*time.Second))); {
+			time.Sleep(100 * time.Millisecond)
+		}
+		e.sandbox.SetFaults(hhsandbox.Faults{})
+	}
+	burst(hhsandbox.Faults{ErrorRate: 0.5}, func() int64 { return e.counts.Snapshot().Status5xx })
+	time.Sleep(time.Second)
+	burst(hhsandbox.Faults{RateLimitRate: 0.6, RetryAfter: time.Second}, func() int64 { return e.counts.Snapshot().Status429 })
 	calm := time.Now()
 	c := e.counts.Snapshot()
 	if c.Status5xx == 0 || c.Status429 == 0 {
