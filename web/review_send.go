@@ -24,22 +24,19 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 	}
 	// Browsers send a textarea's line breaks as CRLF.
 	letter := strings.ReplaceAll(r.PostForm.Get("message"), "\r\n", "\n")
-	if !rules.ValidText(letter, true) {
+	checked, err := rules.ReviewLetter(letter, a.ResponseLetterRequired)
+	switch {
+	case errors.Is(err, rules.ErrLetterChars):
 		h.renderReviewError(w, r, a, strings.ToValidUTF8(letter, "\uFFFD"), "review.letter_chars")
 		return
+	case errors.Is(err, rules.ErrLetterTooLong):
+		h.renderReviewError(w, r, a, letter, "review.letter_too_long")
+		return
+	case err != nil:
+		h.renderReviewError(w, r, a, letter, "review.letter_empty")
+		return
 	}
-	if letter != "" || a.ResponseLetterRequired {
-		checked, err := rules.CheckLetter(letter)
-		if err != nil {
-			key := "review.letter_empty"
-			if errors.Is(err, rules.ErrLetterTooLong) {
-				key = "review.letter_too_long"
-			}
-			h.renderReviewError(w, r, a, letter, key)
-			return
-		}
-		letter = checked
-	}
+	letter = checked
 	if err := h.store.Requeue(r.Context(), user.ID, a.ID, letter); err != nil {
 		if errors.Is(err, store.ErrIllegalTransition) {
 			h.redirect(w, r, "/review", "")
