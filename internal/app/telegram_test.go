@@ -425,7 +425,7 @@ func TestTelegramNotificationsOnce(t *testing.T) {
 		}
 	}
 	captcha()
-	if !fake.Wait(func() bool { return count("капчу") == 1 }) {
+	if !fake.Wait(func() bool { return count("Решите её:") == 1 }) {
 		t.Fatalf("the captcha warning: %+v", fake.Sent(701))
 	}
 	// Ticks again while the same captcha waits: nothing new.
@@ -438,7 +438,7 @@ func TestTelegramNotificationsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	captcha()
-	if !fake.Wait(func() bool { return count("капчу") == 2 }) {
+	if !fake.Wait(func() bool { return count("Решите её:") == 2 }) {
 		t.Fatalf("the second captcha: %+v", fake.Sent(701))
 	}
 
@@ -465,7 +465,7 @@ func TestTelegramNotificationsOnce(t *testing.T) {
 	if _, ok := fake.WaitSent(701, "Команды:"); !ok {
 		t.Fatal("no /help reply")
 	}
-	if got, want := count("капчу"), 2; got != want {
+	if got, want := count("Решите её:"), 2; got != want {
 		t.Errorf("captcha warnings sent %d times, want %d", got, want)
 	}
 	if got := count("Сводка за"); got != 1 {
@@ -481,7 +481,7 @@ func TestTelegramNotificationsOnce(t *testing.T) {
 		Warning: string(store.AccountCaptcha), Occurrence: 99}); err != nil {
 		t.Fatal(err)
 	}
-	if got := count("капчу"); got != 2 {
+	if got := count("Решите её:"); got != 2 {
 		t.Errorf("a warning switched off was sent (%d warnings)", got)
 	}
 }
@@ -524,8 +524,8 @@ func TestTelegramTooManyRequests(t *testing.T) {
 	}
 }
 
-// Two worker processes poll at once (and the lease moves between them
-// midway): every update is handled once.
+// Two worker processes poll at once (and the lease is dropped midway, as
+// when its holder stalls): every update is handled once.
 func TestTelegramTwoPollers(t *testing.T) {
 	inst, base, fake := startTelegram(t)
 	ctx := context.Background()
@@ -548,8 +548,8 @@ func TestTelegramTwoPollers(t *testing.T) {
 	for i := range n {
 		fake.SendText(901, "/help")
 		if i == n/2 {
-			// The holder loses its lease (a long pause): the other
-			// process takes over while the first may still be fetching.
+			// The holder's lease vanishes (a stall past its expiry):
+			// either process may take it while the first still fetches.
 			if err := inst.Redis.Client.Del(ctx, "otklik:telegram:poll").Err(); err != nil {
 				t.Fatal(err)
 			}
