@@ -7,8 +7,8 @@ package tgtest
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
