@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
@@ -375,6 +377,69 @@ func TestTelegramReviewByButtons(t *testing.T) {
 	if ledger[three.vacancyID] != "skipped" || ledger[four.vacancyID] != "skipped" {
 		t.Errorf("items 3 and 4: %q, %q", ledger[three.vacancyID], ledger[four.vacancyID])
 	}
+
+	// The employer of item 1 invites: «Обновить» tells the chat once,
+	// and the announcement run again, or delivered again, tells nothing.
+	for _, a := range apps {
+		if a.VacancyID == one.vacancyID {
+			if err := inst.Sandbox.SetNegotiation(a.NegotiationID, "invitation", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if status, _ := v.do(http.MethodPost, "/outcomes/refresh", url.Values{"csrf": {v.csrf("/")}}); status != http.StatusSeeOther {
+		t.Fatalf("«Обновить»: %d", status)
+	}
+	invitations := func() int {
+		n := 0
+		for _, m := range fake.Sent(601) {
+			if strings.HasPrefix(m.Text, "Приглашение!") {
+				n++
+			}
+		}
+		return n
+	}
+	if !fake.Wait(func() bool { return invitations() >= 1 }) {
+		t.Fatal("the invitation was not told in Telegram")
+	}
+	ctx := context.Background()
+	user, err := inst.Store.UserByEmail(ctx, "anna@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := strconv.ParseInt(one.applicationID, 10, 64)
+	if _, err := inst.Queue.Enqueue(tasks.NewInvitationTask(user.ID, id), asynq.TaskID("again")); err != nil {
+		t.Fatal(err)
+	}
+	if err := inst.Worker.Telegram().Deliver(ctx, telegram.Notification{UserID: user.ID, Kind: telegram.KindInvitation, ApplicationID: id}); err != nil {
+		t.Fatal(err)
+	}
+	if !fake.Wait(func() bool {
+		info, err := inst.inspector.GetTaskInfo(tasks.QueueCritical, "again")
+		return err == nil && info.State == asynq.TaskStateCompleted
+	}) {
+		t.Fatal("the announcement run again did not complete")
+	}
+	if got, want := invitations(), invitedRows(t, v); got != want {
+		t.Errorf("%d invitation messages for %d invited applications", got, want)
+	}
+}
+
+// invitedRows counts the visitor's applications hh marked invitation.
+func invitedRows(t *testing.T, v *visitor) int {
+	t.Helper()
+	_, body := v.do(http.MethodGet, "/applications?format=csv", nil)
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rows[1:] {
+		if r[9] == "invitation" {
+			n++
+		}
+	}
+	return n
 }
 
 // waitLedger waits until the visitor's history shows vacancyID in status.
