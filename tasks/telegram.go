@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -49,7 +50,12 @@ func (w *Worker) handleTelegramSend(ctx context.Context, t *asynq.Task) error {
 		// 429: Telegram says when; waiting it out is no failure.
 		return retryLater(d, err)
 	}
-	return err
+	var te *telegram.Error
+	if errors.As(err, &te) && !te.Temporary {
+		// A 400 or 401 comes back the same however often it is sent.
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	return err // 5xx, network: asynq's backoff
 }
 
 // enqueueTelegramWarnings tells each linked chat once per occurrence of an
