@@ -47,8 +47,10 @@ func (w *Worker) handleTelegramSend(ctx context.Context, t *asynq.Task) error {
 	err := w.telegram.Deliver(ctx, n)
 	w.metrics.Tasks.WithLabelValues(TypeTelegramSend, resultOf(err)).Inc()
 	if d, ok := telegram.RetryAfter(err); ok {
-		// 429: Telegram says when; waiting it out is no failure.
-		return retryLater(d, err)
+		// 429: Telegram says when; waiting it out is no failure. asynq
+		// keeps a retry's due time in whole seconds and may run it up to
+		// a second before it: the margin keeps it after retry_after.
+		return retryLater(d+time.Second, err)
 	}
 	var te *telegram.Error
 	if errors.As(err, &te) && !te.Temporary {
