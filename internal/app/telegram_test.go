@@ -423,6 +423,44 @@ func TestTelegramReviewByButtons(t *testing.T) {
 	if got, want := invitations(), invitedRows(t, v); got != want {
 		t.Errorf("%d invitation messages for %d invited applications", got, want)
 	}
+
+	// The commands.
+	fake.SendText(601, "/status")
+	if m, ok := fake.WaitSent(601, "Сегодня: отправлено 2,"); !ok || !strings.Contains(m.Text, "С доступом к hh.ru всё в порядке") {
+		t.Errorf("/status: %+v", fake.Sent(601)[len(fake.Sent(601))-1])
+	}
+	enabled := func() bool {
+		list, err := inst.Store.Rules(ctx, user.ID)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("rules: %v, %v", list, err)
+		}
+		return list[0].Enabled
+	}
+	fake.SendText(601, "/resume")
+	if _, ok := fake.WaitSent(601, "Правила снова работают"); !ok || !enabled() {
+		t.Errorf("/resume left the rule enabled=%v", enabled())
+	}
+	fake.SendText(601, "/pause")
+	if _, ok := fake.WaitSent(601, "Правила остановлены"); !ok || enabled() {
+		t.Errorf("/pause left the rule enabled=%v", enabled())
+	}
+	fake.SendText(602, "/pause") // Bob's pause touches no rule of Anna's
+	fake.WaitSent(602, "У вас пока нет правил")
+	fake.SendText(601, "/resume")
+	if !fake.Wait(func() bool { return countSent(fake, 601, "Правила снова работают") == 2 }) || !enabled() {
+		t.Errorf("a second /resume left the rule enabled=%v", enabled())
+	}
+}
+
+// countSent counts the messages to chatID containing text.
+func countSent(fake *tgtest.Server, chatID int64, text string) int {
+	n := 0
+	for _, m := range fake.Sent(chatID) {
+		if strings.Contains(m.Text, text) {
+			n++
+		}
+	}
+	return n
 }
 
 // invitedRows counts the visitor's applications hh marked invitation.
