@@ -11,14 +11,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/locale"
+	"github.com/otklik/otklik/review"
 	"github.com/otklik/otklik/store"
 )
 
-// Jobs is what the bot asks of the worker: the web app's own interface
-// for a review item sent (tasks.Jobs implements it).
-type Jobs interface {
-	SendApplication(ctx context.Context, userID, applicationID int64) error
-}
+// Jobs is what the bot asks of the worker: the enqueue review.Send makes
+// for the web app too (tasks.Jobs implements it).
+type Jobs = review.Jobs
 
 // Deps is what a Bot needs.
 type Deps struct {

@@ -7,31 +7,27 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/otklik/otklik/locale"
+	"github.com/otklik/otklik/review"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
 
-// pressSend is «Отправить»: the item is sent with letter exactly as
-// POST /review/{id}/send sends it (the same letter check, the same move
-// back to queued, the same vacancy:apply).
+// pressSend is «Отправить»: the item is sent with letter through
+// review.Send, the path POST /review/{id}/send takes (the same letter
+// check, the same move back to queued, the same vacancy:apply).
 func (b *Bot) pressSend(ctx context.Context, cq *models.CallbackQuery, link *store.TelegramLink, lang string,
 	a *store.Application, letter string) {
-	checked, err := rules.ReviewLetter(letter, a.ResponseLetterRequired)
-	if err != nil {
+	err := review.Send(ctx, b.store, b.jobs, b.log, a, letter)
+	switch {
+	case errors.Is(err, review.ErrHandled):
+		b.answer(ctx, cq, locale.Text(lang, "tg.done_already"))
+		return
+	case errors.Is(err, rules.ErrLetterChars), errors.Is(err, rules.ErrLetterEmpty), errors.Is(err, rules.ErrLetterTooLong):
 		b.answer(ctx, cq, locale.Text(lang, letterProblem(err)))
 		return
-	}
-	if err := b.store.Requeue(ctx, link.UserID, a.ID, checked); err != nil {
-		if errors.Is(err, store.ErrIllegalTransition) {
-			b.answer(ctx, cq, locale.Text(lang, "tg.done_already"))
-			return
-		}
+	case err != nil:
 		b.log.Error("telegram: send review item", "user_id", link.UserID, "application_id", a.ID, "error", err)
 		return
-	}
-	if err := b.jobs.SendApplication(ctx, link.UserID, a.ID); err != nil {
-		// The row is queued in the database; the tick picks it up.
-		b.log.Error("telegram: enqueue application", "user_id", link.UserID, "application_id", a.ID, "error", err)
 	}
 	if link.LetterFor == a.ID {
 		b.clearLetter(ctx, link)
