@@ -28,7 +28,8 @@ const (
 type Notification struct {
 	UserID int64  `json:"user_id"`
 	Kind   string `json:"kind"`
-	// ApplicationID: the invited ledger row (KindInvitation).
+	// ApplicationID: the invited ledger row (KindInvitation), or the one
+	// row hh sent back to review when applied (KindReview without RunID).
 	ApplicationID int64 `json:"application_id,omitempty"`
 	// RunID: the rule run whose review items to send (KindReview).
 	RunID int64 `json:"run_id,omitempty"`
@@ -51,6 +52,9 @@ func (n Notification) Key() string {
 	case KindSummary:
 		return fmt.Sprintf("tg:summary:%d:%s", n.UserID, n.Day)
 	case KindReview:
+		if n.RunID == 0 {
+			return fmt.Sprintf("tg:review:item:%d", n.ApplicationID)
+		}
 		return fmt.Sprintf("tg:review:%d", n.RunID)
 	}
 	return fmt.Sprintf("tg:%s:%d", n.Kind, n.UserID)
@@ -200,9 +204,23 @@ const reviewBatch = 10
 const messageLimit = 3900
 
 func (b *Bot) renderReview(ctx context.Context, link *store.TelegramLink, lang string, n Notification) (Message, bool, error) {
-	items, err := b.store.RunReviewItems(ctx, n.UserID, n.RunID)
-	if err != nil || len(items) == 0 {
-		return Message{}, false, err
+	var items []store.Application
+	if n.RunID != 0 {
+		var err error
+		if items, err = b.store.RunReviewItems(ctx, n.UserID, n.RunID); err != nil {
+			return Message{}, false, err
+		}
+	} else {
+		a, err := b.store.Application(ctx, n.UserID, n.ApplicationID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return Message{}, false, err
+		}
+		if err == nil && a.Status == store.StatusReview {
+			items = append(items, *a)
+		}
+	}
+	if len(items) == 0 {
+		return Message{}, false, nil
 	}
 	shown := items[:min(len(items), reviewBatch)]
 	m := Message{}
