@@ -59,6 +59,9 @@ type Config struct {
 	// a reverse proxy in front sets that header, or clients could pick
 	// their own address.
 	TrustProxy bool
+	// Telegram is the optional bot; its Token is empty when Telegram is off
+	// (no Telegram anywhere, nothing shown).
+	Telegram TelegramConfig
 	// AI is the OpenAI-compatible model for letters and screening; its
 	// BaseURL is empty when AI is off (no AI anywhere, no AI field shown).
 	AI AIConfig
@@ -73,6 +76,16 @@ type AIConfig struct {
 	// DailyTokens is each user's cap of model tokens per day.
 	DailyTokens int
 }
+
+// TelegramConfig is the optional Telegram bot (TELEGRAM_BOT_TOKEN,
+// TELEGRAM_API_URL).
+type TelegramConfig struct {
+	Token  string // empty: Telegram is off
+	APIURL string // the Bot API, https://api.telegram.org by default
+}
+
+// Enabled reports whether a bot is configured.
+func (t TelegramConfig) Enabled() bool { return t.Token != "" }
 
 // Enabled reports whether a model is configured.
 func (a AIConfig) Enabled() bool { return a.BaseURL != "" }
@@ -150,6 +163,7 @@ func Load(getenv func(string) string) (Config, error) {
 	l.hh(&c)
 	l.mail(&c)
 	l.ai(&c)
+	l.telegram(&c)
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
@@ -179,6 +193,22 @@ func (l *loader) ai(c *Config) {
 		l.bad("AI_MODEL", "must name the model when AI_BASE_URL is set, e.g. qwen2.5:7b or gpt-4o-mini")
 	}
 	c.AI.DailyTokens = int(l.number("AI_DAILY_TOKENS", 200000, 1e9, "tokens"))
+}
+
+// telegram reads the optional bot's settings.
+func (l *loader) telegram(c *Config) {
+	c.Telegram.Token = l.get("TELEGRAM_BOT_TOKEN", "")
+	c.Telegram.APIURL = strings.TrimRight(l.get("TELEGRAM_API_URL", "https://api.telegram.org"), "/")
+	if c.Telegram.Token == "" {
+		return
+	}
+	if strings.ContainsAny(c.Telegram.Token, "/ ?#") {
+		l.bad("TELEGRAM_BOT_TOKEN", "must be the token @BotFather gave, such as 123456:ABC-DEF…")
+	}
+	u, err := url.Parse(c.Telegram.APIURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.bad("TELEGRAM_API_URL", "must be an absolute http or https URL such as https://api.telegram.org")
+	}
 }
 
 // loader reads the environment once, collecting every bad variable so the

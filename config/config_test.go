@@ -210,3 +210,19 @@ func TestLoadAI(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadTelegram(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.Telegram.Enabled() || c.Telegram.APIURL != "https://api.telegram.org" {
+		t.Errorf("defaults: %+v, %v", c.Telegram, err)
+	}
+	c, err = Load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_URL": "http://127.0.0.1:8081/"}))
+	if err != nil || !c.Telegram.Enabled() || c.Telegram.APIURL != "http://127.0.0.1:8081" {
+		t.Errorf("set: %+v, %v", c.Telegram, err)
+	}
+	_, err = Load(env(map[string]string{"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_API_URL": "api.telegram.org"}))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Var != "TELEGRAM_API_URL" {
+		t.Errorf("a relative TELEGRAM_API_URL: %v", err)
+	}
+}

@@ -226,3 +226,21 @@ func hasPrefixFoldASCII(s, prefix string) bool {
 	}
 	return true
 }
+
+// ErrLetterChars: the letter holds control characters or is not UTF-8.
+var ErrLetterChars = errors.New("rules: letter holds characters that are not text")
+
+// ReviewLetter checks the letter a person sends a review item with, from
+// the web or the bot: text only, and, when given or when the employer
+// asked for one (required), what CheckLetter accepts. It returns the letter
+// to send ("" for none); its error is ErrLetterChars, ErrLetterEmpty or
+// ErrLetterTooLong.
+func ReviewLetter(letter string, required bool) (string, error) {
+	if !ValidText(letter, true) {
+		return letter, ErrLetterChars
+	}
+	if letter == "" && !required {
+		return "", nil
+	}
+	return CheckLetter(letter)
+}

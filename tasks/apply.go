@@ -14,6 +14,7 @@ import (
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/telegram"
 )
 
 // DailyLimit is hh's limit of applications per applicant in a rolling 24 hours.
@@ -245,6 +246,13 @@ func (w *Worker) recordOutcome(ctx context.Context, a *store.Application, genera
 	}
 	if serr != nil {
 		return serr
+	}
+	if outcome == store.StatusReview {
+		// hh held it back (a test, a letter): the person may answer from
+		// Telegram too. Failing to enqueue costs the message only.
+		if err := w.tellTelegram(ctx, telegram.Notification{UserID: a.UserID, Kind: telegram.KindReview, ApplicationID: a.ID}); err != nil {
+			w.log.Error("telegram review message not enqueued", "user_id", a.UserID, "application_id", a.ID, "error", err)
+		}
 	}
 	w.metrics.outcome(string(outcome))
 	if outcome == store.StatusApplied {

@@ -15,6 +15,7 @@ import (
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/telegram"
 )
 
 // Outcomes: what became of each application (DESIGN.md, flow 6).
@@ -260,6 +261,13 @@ func (w *Worker) announceInvitation(ctx context.Context, p InvitationPayload) er
 	}
 	claimed, err := w.store.ClaimInvitation(ctx, p.UserID, p.ApplicationID, w.now())
 	if err != nil || !claimed {
+		return err
+	}
+	if err := w.tellTelegram(ctx, telegram.Notification{UserID: p.UserID, Kind: telegram.KindInvitation,
+		ApplicationID: p.ApplicationID}); err != nil {
+		if rerr := w.store.ReleaseInvitation(context.WithoutCancel(ctx), p.UserID, p.ApplicationID); rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		return err
 	}
 	if w.mailer == nil || user.SummaryEmail == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/telegram"
 )
 
 // fullPassEvery is how often a rule pages to hh's depth limit instead of
@@ -128,6 +129,14 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	}
 	if err := w.store.FinishRun(ctx, p.UserID, runID, st.result); err != nil {
 		return errors.Join(runErr, err)
+	}
+	if st.result.Review > 0 {
+		// One message per run with its new review items and their buttons.
+		// Failing to enqueue it costs the message, not the run: the items
+		// wait on the web.
+		if err := w.tellTelegram(ctx, telegram.Notification{UserID: p.UserID, Kind: telegram.KindReview, RunID: runID}); err != nil {
+			log.Error("telegram review message not enqueued", "run_id", runID, "error", err)
+		}
 	}
 	if runErr != nil {
 		switch {

@@ -77,6 +77,7 @@ func (w *Worker) Tick(ctx context.Context) error {
 		w.enqueueCleanup(ctx, now),
 		w.enqueueDueRaises(ctx, now),
 		w.enqueueNegotiationSyncs(ctx, now),
+		w.enqueueTelegramWarnings(ctx),
 	)
 }
 

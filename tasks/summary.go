@@ -14,6 +14,7 @@ import (
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/telegram"
 )
 
 // BuildSummary gathers what happened to a user's vacancies since `since`
@@ -177,6 +178,9 @@ func (w *Worker) sendSummary(ctx context.Context, p SummaryPayload) error {
 			return err
 		}
 	} else if err != nil {
+		return err
+	}
+	if err := w.tellTelegram(ctx, telegram.Notification{UserID: p.UserID, Kind: telegram.KindSummary, Day: p.Day}); err != nil {
 		return err
 	}
 	if w.mailer == nil || saved.EmailedAt != nil {

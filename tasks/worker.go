@@ -14,6 +14,7 @@ import (
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/telegram"
 )
 
 // Deps is what a Worker needs.
@@ -47,6 +48,9 @@ type Deps struct {
 	// AI is the model (AI_BASE_URL) that screens vacancies and writes
 	// letters for the rules that ask for it; nil: no AI.
 	AI plan.Model
+	// Telegram is the bot (TELEGRAM_BOT_TOKEN) that notifications go
+	// through; nil: no Telegram.
+	Telegram *telegram.Bot
 }
 
 // Worker holds the handlers of every task type.
@@ -74,6 +78,8 @@ type Worker struct {
 	outcomesEvery time.Duration
 	// ai is the model; nil without AI_BASE_URL.
 	ai plan.Model
+	// telegram is the bot; nil without TELEGRAM_BOT_TOKEN.
+	telegram *telegram.Bot
 }
 
 // New builds a Worker.
@@ -114,6 +120,7 @@ func New(d Deps) (*Worker, error) {
 		refreshLease:  time.Minute,
 		outcomesEvery: d.OutcomesEvery,
 		ai:            d.AI,
+		telegram:      d.Telegram,
 	}
 	cfg := d.HH
 	cfg.Limiter = w.budget
@@ -144,7 +151,11 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeResumeRaise, w.handleResumeRaise)
 	mux.HandleFunc(TypeNegotiationsSync, w.handleNegotiationsSync)
 	mux.HandleFunc(TypeInvitationAnnounce, w.handleInvitation)
+	mux.HandleFunc(TypeTelegramSend, w.handleTelegramSend)
 }
+
+// Telegram is the bot notifications go through; nil without one.
+func (w *Worker) Telegram() *telegram.Bot { return w.telegram }
 
 // ServerConfig is the asynq server configuration the worker expects:
 // weighted queues, retry delays that honour hh's Retry-After, and the slog

@@ -90,10 +90,12 @@ var flashes = map[string]string{
 	"bulk_dismissed":      "flash.bulk_dismissed",
 	"bulk_none":           "flash.bulk_none",
 	// Accounts (issue 13).
-	"password_changed": "flash.password_changed",
-	"sessions_ended":   "flash.sessions_ended",
-	"invite_created":   "flash.invite_created",
-	"invite_deleted":   "flash.invite_deleted",
+	"password_changed":  "flash.password_changed",
+	"sessions_ended":    "flash.sessions_ended",
+	"invite_created":    "flash.invite_created",
+	"telegram_unlinked": "flash.telegram_unlinked",
+	"telegram_saved":    "flash.telegram_saved",
+	"invite_deleted":    "flash.invite_deleted",
 
 	"employer_hidden":      "flash.employer_hidden",
 	"employer_hide_failed": "flash.employer_hide_failed",

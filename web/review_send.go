@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/otklik/otklik/review"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 )
@@ -24,33 +25,23 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 	}
 	// Browsers send a textarea's line breaks as CRLF.
 	letter := strings.ReplaceAll(r.PostForm.Get("message"), "\r\n", "\n")
-	if !rules.ValidText(letter, true) {
+	err := review.Send(r.Context(), h.store, h.jobs, h.log, a, letter)
+	switch {
+	case errors.Is(err, rules.ErrLetterChars):
 		h.renderReviewError(w, r, a, strings.ToValidUTF8(letter, "\uFFFD"), "review.letter_chars")
 		return
-	}
-	if letter != "" || a.ResponseLetterRequired {
-		checked, err := rules.CheckLetter(letter)
-		if err != nil {
-			key := "review.letter_empty"
-			if errors.Is(err, rules.ErrLetterTooLong) {
-				key = "review.letter_too_long"
-			}
-			h.renderReviewError(w, r, a, letter, key)
-			return
-		}
-		letter = checked
-	}
-	if err := h.store.Requeue(r.Context(), user.ID, a.ID, letter); err != nil {
-		if errors.Is(err, store.ErrIllegalTransition) {
-			h.redirect(w, r, "/review", "")
-			return
-		}
+	case errors.Is(err, rules.ErrLetterTooLong):
+		h.renderReviewError(w, r, a, letter, "review.letter_too_long")
+		return
+	case errors.Is(err, rules.ErrLetterEmpty):
+		h.renderReviewError(w, r, a, letter, "review.letter_empty")
+		return
+	case errors.Is(err, review.ErrHandled):
+		h.redirect(w, r, "/review", "")
+		return
+	case err != nil:
 		h.serverError(w, r, err)
 		return
-	}
-	if err := h.jobs.SendApplication(r.Context(), user.ID, a.ID); err != nil {
-		// The row is queued in SQLite; the scheduler's tick will pick it up.
-		h.log.ErrorContext(r.Context(), "enqueue application", "user_id", user.ID, "application_id", a.ID, "error", err)
 	}
 	h.rememberSent(w, r, a.ID)
 	h.redirect(w, r, "/review", h.sentFlash(r, user.ID))

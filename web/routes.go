@@ -64,6 +64,9 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("POST /settings/password", h.signedIn(h.changePassword))
 	mux.HandleFunc("POST /settings/sessions/end", h.signedIn(h.endOtherSessions))
 	mux.HandleFunc("POST /settings/invites", h.signedIn(h.createInvite))
+	if h.telegram != nil {
+		mux.HandleFunc("POST /settings/telegram", h.signedIn(h.saveTelegram))
+	}
 	mux.HandleFunc("POST /settings/invites/{id}/delete", h.signedIn(h.deleteInvite))
 
 	if h.queues != nil {

@@ -39,6 +39,8 @@ type settingsData struct {
 	// spent today.
 	AI              bool
 	AIUsed, AILimit locale.Number
+	// Telegram is the bot's card; nil without TELEGRAM_BOT_TOKEN.
+	Telegram *telegramView
 }
 
 func (h *handler) showSettings(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +92,14 @@ func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 			return
 		}
 		d.AI, d.AIUsed, d.AILimit = true, locale.Number(used), locale.Number(h.cfg.AI.DailyTokens)
+	}
+	if h.telegram != nil {
+		tv, err := h.telegramView(r.Context(), user)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		d.Telegram = tv
 	}
 	h.render(w, r, status, "settings", h.newPage(w, r, "settings", d))
 }

@@ -35,6 +35,12 @@ type Jobs interface {
 	SyncOutcomes(ctx context.Context, userID int64) error
 }
 
+// Telegram is what the settings page asks of the bot (TELEGRAM_BOT_TOKEN):
+// its @username, for the deep link.
+type Telegram interface {
+	Username(ctx context.Context) (string, error)
+}
+
 // HHAccess hands out hh clients bound to one user's token.
 type HHAccess interface {
 	// Client returns a client with a valid token, refreshed if it expired;
@@ -95,6 +101,8 @@ type Deps struct {
 	// AI is the model the rule preview screens with; when nil and
 	// Config.AI is set, it is built from Config.AI.
 	AI plan.Model
+	// Telegram is the bot; nil: no Telegram anywhere, nothing shown.
+	Telegram Telegram
 }
 
 // Server is the web app.
@@ -135,6 +143,8 @@ type handler struct {
 	texts     *vacancyTexts
 	// model is the AI (AI_BASE_URL) the preview screens with; nil: none.
 	model plan.Model
+	// telegram is the bot; nil without TELEGRAM_BOT_TOKEN.
+	telegram Telegram
 }
 
 // New builds the web app. It parses every template up front, so a broken
@@ -232,6 +242,7 @@ func New(d Deps) (*Server, error) {
 		ready:     d.Ready,
 		texts:     &vacancyTexts{},
 		model:     d.AI,
+		telegram:  d.Telegram,
 	}
 	if h.model == nil && d.Config.AI.Enabled() {
 		c := d.Config.AI

@@ -96,7 +96,12 @@ func OpenInstance(ctx context.Context, cfg config.Config, ln net.Listener, logge
 	if inst.Sandbox != nil {
 		sandboxAdmin = http.StripPrefix(SandboxPath, inst.Sandbox.AdminHandler())
 	}
+	var tg web.Telegram
+	if bot := inst.Worker.Telegram(); bot != nil {
+		tg = bot.Client()
+	}
 	srv, err := web.New(web.Deps{
+		Telegram: tg,
 		Config:   cfg,
 		Store:    inst.Store,
 		Redis:    inst.Redis.Client,

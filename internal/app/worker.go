@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
 	"github.com/otklik/otklik/tasks/clustermetrics"
+	"github.com/otklik/otklik/telegram"
 )
 
 // NewWorker builds the task handlers over st and r, counting into metrics.
@@ -33,7 +35,17 @@ func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client
 	if cfg.AI.Enabled() {
 		model = ai.New(ai.Config{BaseURL: cfg.AI.BaseURL, APIKey: cfg.AI.APIKey, Model: cfg.AI.Model, DailyTokens: cfg.AI.DailyTokens}, st)
 	}
+	var bot *telegram.Bot
+	if cfg.Telegram.Enabled() {
+		client, err := telegram.NewClient(cfg.Telegram.APIURL, cfg.Telegram.Token, nil)
+		if err != nil {
+			return nil, &config.Error{Var: "TELEGRAM_BOT_TOKEN", Reason: err.Error()}
+		}
+		bot = telegram.New(telegram.Deps{Client: client, Store: st, Jobs: tasks.Jobs{Queue: queue, Store: st},
+			Redis: r.Client, SecretKey: cfg.SecretKey, BaseURL: cfg.BaseURL.String(), Logger: logger})
+	}
 	return tasks.New(tasks.Deps{
+		Telegram:      bot,
 		AI:            model,
 		Store:         st,
 		Redis:         r.Client,
@@ -63,6 +75,10 @@ func NewMetrics(r *Redis, reg prometheus.Registerer, logger *slog.Logger) (*task
 type RunningWorker struct {
 	server *asynq.Server
 	cron   *cron.Cron // nil without the tick
+	// stopPolling ends the Telegram poller (nil without Telegram) and
+	// polled is closed once it has.
+	stopPolling context.CancelFunc
+	polled      chan struct{}
 }
 
 // WorkerOptions tunes a worker process; the zero value is cmd/worker's.
@@ -95,12 +111,25 @@ func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, opts WorkerOpti
 	if !opts.NoTick {
 		rw.cron = tasks.StartCron(queue, logger)
 	}
+	if bot := w.Telegram(); bot != nil {
+		// Every worker process runs a poller; the lease lets one poll.
+		ctx, cancel := context.WithCancel(context.Background())
+		rw.stopPolling, rw.polled = cancel, make(chan struct{})
+		go func() {
+			defer close(rw.polled)
+			bot.Poll(ctx)
+		}()
+	}
 	return rw, nil
 }
 
 // Stop stops the ticker and lets running tasks finish (asynq's shutdown
 // timeout), returning unfinished ones to the queue.
 func (rw *RunningWorker) Stop() {
+	if rw.stopPolling != nil {
+		rw.stopPolling()
+		<-rw.polled
+	}
 	if rw.cron != nil {
 		<-rw.cron.Stop().Done()
 	}
