@@ -205,6 +205,9 @@ func (rep *report) write(out io.Writer) {
 			return fmt.Sprintf("%s / %s (%d)", ms(percentile(d, 50)), ms(percentile(d, 99)), len(d))
 		})
 	}
+	row("**vacancy:apply handler invocations per application**", func(r *round) string {
+		return "**" + f2(r.perApp(float64(len(r.Handler[tasks.TypeApply])))) + "**"
+	})
 	row("enqueue → done rule:run, p50 / p99", func(r *round) string {
 		return ms(percentile(r.RunLatency, 50)) + " / " + ms(percentile(r.RunLatency, 99))
 	})
