@@ -132,7 +132,7 @@ func runWorker(cfg workerConfig) error {
 	defer timings.close()
 
 	rw, err := app.StartWorker(w, &app.Redis{Conn: conn, Client: rdb}, queue,
-		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
+		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Doze: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
 	if err != nil {
 		return err
 	}

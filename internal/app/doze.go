@@ -21,7 +21,7 @@ import (
 // starts a new server.
 const (
 	dozeAfter = 3 * time.Second
-	dozeWatch = 3 * time.Second
+	dozeWatch = 5 * time.Second
 )
 
 // dozer runs the asynq server while there is work and stops it while there

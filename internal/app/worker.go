@@ -77,7 +77,7 @@ type WorkerOptions struct {
 	Middleware []asynq.MiddlewareFunc
 	// Doze stops the task server while there is nothing to do and starts
 	// it again when work appears (doze.go), so an idle worker costs almost
-	// no CPU; a "run now" then starts within about three seconds.
+	// no CPU; a "run now" then starts within about five seconds.
 	Doze bool
 }
 
