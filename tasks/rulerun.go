@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -419,9 +420,18 @@ func resultOf(err error) string {
 	}
 }
 
+// locations keeps the time zones read so far: time.LoadLocation reads and
+// parses the zone's file on every call, and the tick asks for every user's
+// zone each minute.
+var locations sync.Map
+
 // location loads an IANA zone, falling back to Moscow (hh's home zone).
 func location(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	if loc, err := time.LoadLocation(name); err == nil {
+		locations.Store(name, loc)
 		return loc
 	}
 	if loc, err := time.LoadLocation("Europe/Moscow"); err == nil {

@@ -80,6 +80,11 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		}
 	}
 	stopAll()
+	if o.Ticks > 0 {
+		if rep.Tick, err = w.measureTick(ctx); err != nil {
+			return rep, err
+		}
+	}
 	for _, p := range procs {
 		rep.WorkerCPU += p.cpu()
 		rep.WorkerMaxRSS = max(rep.WorkerMaxRSS, p.maxRSS())
