@@ -146,6 +146,9 @@ func sqliteDSN(dsn string) (full, path string, err error) {
 		"_busy_timeout": "10000",
 		"_synchronous":  "NORMAL",
 		"_loc":          "UTC",
+		// Every query of the store is a fixed string: each connection keeps
+		// its prepared statements instead of compiling the SQL per call.
+		"_stmt_cache_size": "64",
 	}
 	for k, v := range defaults {
 		if !params.Has(k) {

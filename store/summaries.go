@@ -63,6 +63,26 @@ func (s *Store) Summary(ctx context.Context, userID int64, day string) (*Summary
 	return &sum, nil
 }
 
+// SummaryDay says that a user's summary of a day is stored, and whether it
+// was e-mailed.
+type SummaryDay struct {
+	UserID  int64  `db:"user_id"`
+	Day     string `db:"day"`
+	Emailed bool   `db:"emailed"`
+}
+
+// SummaryDaysFrom lists every user's stored summaries of day from
+// (YYYY-MM-DD) and later: what the tick needs to know each minute, in one
+// query instead of one per user.
+func (s *Store) SummaryDaysFrom(ctx context.Context, from string) ([]SummaryDay, error) {
+	var out []SummaryDay
+	if err := s.sel(ctx, s.db, &out, `SELECT user_id, day, emailed_at IS NOT NULL AS emailed
+		FROM summaries WHERE day >= ?`, from); err != nil {
+		return nil, fmt.Errorf("store: summaries from %s: %w", from, err)
+	}
+	return out, nil
+}
+
 // Summaries returns userID's latest summaries, newest day first.
 func (s *Store) Summaries(ctx context.Context, userID int64, limit int) ([]Summary, error) {
 	var out []Summary

@@ -93,13 +93,11 @@ func (w *Worker) enqueueUserQueued(ctx context.Context, userID int64, now time.T
 		return err
 	}
 	var errs []error
-	var delay time.Duration
 	for _, a := range queued {
 		if fresh > 0 && now.Sub(a.UpdatedAt) < fresh && a.Reason == "" {
 			continue // just written: its own task is on the way
 		}
-		errs = append(errs, w.enqueueApply(ctx, userID, a.ID, generation, QueueDefault, delay))
-		delay += w.pacer.interval
+		errs = append(errs, w.enqueueApply(ctx, userID, a.ID, generation, QueueDefault))
 	}
 	return errors.Join(errs...)
 }

@@ -31,10 +31,12 @@ const limitProbe = time.Hour
 const maxInlineWait = 300 * time.Millisecond
 
 // maxInlineGapWait is the longest wait for the gap after the account's last
-// POST a handler sleeps through. That wait is what is left when the previous
-// POST ran late, by at most about a second of asynq's delayed-task check
-// plus hh's answer; sending it back to the queue would add up to that second
-// again to every application of the account, so it is slept through.
+// POST a handler sleeps through (or the account's interval, when longer).
+// That wait is what is left when the previous POST ran late: its task was
+// moved to the queue up to asynq's delayed-task check late, or it waited
+// for the shared budget and hh's answer. Sending the task back to the queue
+// would cost a whole second run of it and add that delay again to every
+// later application of the account, so it is slept through.
 const maxInlineGapWait = time.Second
 
 // ApplyLockPattern matches every account's apply lock; ApplyLockKey names
@@ -84,26 +86,23 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if a.Status != store.StatusQueued {
 		return nil
 	}
-	// A paused account is seen here, before the pacing slot is booked, and
-	// again under the lock below.
-	acct, held, err := w.usableAccount(ctx, a)
-	if held || err != nil {
-		return err
-	}
 	if a.Reason == string(rules.ReasonAIUnavailable) {
 		// The model owes this row a verdict or a letter: that comes first,
-		// before a pacing slot is booked.
+		// before the account's slot is waited for.
+		acct, held, err := w.usableAccount(ctx, a)
+		if held || err != nil {
+			return err
+		}
 		if a, err = w.finishAI(ctx, a, acct); a == nil || err != nil {
 			return err
 		}
 	}
-	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
-		return err
-	}
 
-	// Wait for the account's slot. A short wait is slept through; a longer
-	// one goes back to the queue (keeping the booked slot) instead of
-	// holding a worker slot while it sleeps.
+	// The account's slot was booked when the task was enqueued for it
+	// (enqueueApply), so this finds it due; a task that comes early (sent
+	// from the review queue, or its booking expired) goes back to the queue
+	// until its slot instead of holding a worker slot while it sleeps. The
+	// account is checked under the lock, where its POSTs are serialized.
 	wait, err := w.pacer.Reserve(ctx, p.UserID, p.ApplicationID)
 	if err != nil {
 		return err
@@ -127,7 +126,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	// The account's state is read again where its POSTs are serialized: the
 	// POST before this one may have met limit_exceeded or a captcha while
 	// this task waited, and hh must not see another POST until it is usable.
-	acct, held, err = w.usableAccount(ctx, a)
+	acct, held, err := w.usableAccount(ctx, a)
 	if held || err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	if err != nil {
 		return err
 	}
-	if err := waitOrRequeue(ctx, wait, maxInlineGapWait); err != nil {
+	if err := waitOrRequeue(ctx, wait, max(maxInlineGapWait, w.pacer.interval)); err != nil {
 		return err
 	}
 
@@ -155,7 +154,6 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	defer w.countRunRequests(ctx, a, &requests)
 	generation := acct.TokenGeneration
 	res, err := w.post(ctx, acct, a, &requests)
-	w.pacer.Release(ctx, a.UserID, a.ID)
 	if hh.IsTokenExpired(err) {
 		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration, &requests); err != nil {
 			if errors.Is(err, ErrReconnect) {
@@ -170,9 +168,10 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 }
 
 // post sends the application with acct's token, counting the request into
-// requests, and records when the POST ended, for the account's pacing.
+// requests, and records when the POST ended, for the account's pacing (and
+// forgets the row's booked slot, so a later attempt books a new one).
 func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application, requests *atomic.Int64) (*hh.ApplyResult, error) {
-	defer w.pacer.Posted(ctx, a.UserID)
+	defer w.pacer.Posted(ctx, a.UserID, a.ID)
 	return w.clientFor(acct.Token.AccessToken, requests).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
 }
 

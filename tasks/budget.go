@@ -8,48 +8,88 @@ import (
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
+	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
 // Budget is the hh request budget shared by every worker process (and the web
 // app) through Redis: hh counts requests per IP, so all of an instance's
 // traffic draws from one bucket. It implements hh.Limiter.
+//
+// The bucket is GCRA (the algorithm and the key of go-redis/redis_rate, so
+// processes of an older version sharing the Redis draw from the same
+// bucket). A caller reserves its moment in one round trip and sleeps until
+// then, instead of asking again and again while the bucket is empty: with
+// dozens of handlers waiting, polling cost a Redis script per handler per
+// emission interval.
 type Budget struct {
-	limiter *redis_rate.Limiter
-	key     string
-	limit   redis_rate.Limit
+	rdb      redis.UniversalClient
+	key      string
+	interval float64 // seconds between requests
+	burst    float64 // requests that may go at once
 }
+
+// budgetKey is redis_rate's key for "otklik:hh:budget".
+const budgetKey = "rate:otklik:hh:budget"
 
 // NewBudget allows perSecond requests a second (fractions allowed) in total
 // over every process sharing rdb.
 func NewBudget(rdb redis.UniversalClient, perSecond float64) *Budget {
-	// GCRA spaces requests Period/Rate apart; expressing the rate per
-	// thousand seconds keeps fractional rates such as 2.5/s exact.
-	limit := redis_rate.Limit{
-		Rate:   int(math.Round(perSecond * 1000)),
-		Period: 1000 * time.Second,
-		Burst:  max(1, int(math.Ceil(perSecond))),
-	}
-	return &Budget{limiter: redis_rate.NewLimiter(rdb), key: "otklik:hh:budget", limit: limit}
+	return &Budget{rdb: rdb, key: budgetKey, interval: 1 / perSecond, burst: max(1, math.Ceil(perSecond))}
 }
 
-// Wait blocks until the budget has room for one request or ctx ends.
+// reserveScript books the next moment the bucket allows a request and
+// returns how long until then (seconds), or, when that is further away
+// than ARGV[3] seconds, books nothing and returns the wait negated.
+var reserveScript = redis.NewScript(`
+redis.replicate_commands()
+local interval = tonumber(ARGV[1])
+local burst_offset = interval * tonumber(ARGV[2])
+local horizon = tonumber(ARGV[3])
+local t = redis.call("TIME")
+local now = (t[1] - 1483228800) + (t[2] / 1000000)
+local tat = tonumber(redis.call("GET", KEYS[1]) or now)
+tat = math.max(tat, now)
+local new_tat = tat + interval
+local wait = math.max(0, new_tat - burst_offset - now)
+if wait > horizon then return tostring(-wait) end
+redis.call("SET", KEYS[1], new_tat, "EX", math.ceil(new_tat - now))
+return tostring(wait)
+`)
+
+// Wait blocks until the budget has room for one request or ctx ends. It
+// books a moment no further away than ctx allows, so a request that could
+// not be sent in time takes nothing from the others.
 func (b *Budget) Wait(ctx context.Context) error {
 	for {
-		res, err := b.limiter.Allow(ctx, b.key, b.limit)
+		horizon := 3600.0
+		if dl, ok := ctx.Deadline(); ok {
+			horizon = time.Until(dl).Seconds()
+		}
+		raw, err := reserveScript.Run(ctx, b.rdb, []string{b.key}, b.interval, b.burst, horizon).Text()
 		if err != nil {
 			return fmt.Errorf("tasks: hh request budget: %w", err)
 		}
-		if res.Allowed > 0 {
-			return nil
+		wait, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("tasks: hh request budget: %q: %w", raw, err)
 		}
-		if err := sleep(ctx, res.RetryAfter); err != nil {
+		if wait >= 0 {
+			return sleep(ctx, time.Duration(wait*float64(time.Second)))
+		}
+		// Too far away for ctx: wait for its end (or for the moment, if
+		// ctx was given more time meanwhile) without taking the moment.
+		if err := sleep(ctx, min(time.Duration(-wait*float64(time.Second)), time.Until(deadlineOf(ctx)))); err != nil {
 			return err
 		}
 	}
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	dl, _ := ctx.Deadline()
+	return dl
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -141,21 +181,18 @@ func (p *Pacer) SincePost(ctx context.Context, userID int64) (time.Duration, err
 }
 
 // Posted records that the account's application POST has just ended (made,
-// answered or abandoned), for SincePost.
-func (p *Pacer) Posted(ctx context.Context, userID int64) {
+// answered or abandoned), for SincePost, and forgets the application's
+// booked slot, so a later attempt (after a failure) waits for a new one.
+// Both go in one round trip.
+func (p *Pacer) Posted(ctx context.Context, userID, appID int64) {
 	if p.interval <= 0 {
 		return
 	}
-	_ = p.rdb.Set(context.WithoutCancel(ctx), postedKey(userID), time.Now().UnixMicro(), p.interval+time.Minute).Err()
-}
-
-// Release forgets the application's booked slot once its POST was made, so
-// a later attempt (after a failure) waits for a new one.
-func (p *Pacer) Release(ctx context.Context, userID, appID int64) {
-	if p.interval <= 0 {
-		return
-	}
-	_ = p.rdb.Del(context.WithoutCancel(ctx), paceKeys(userID, appID)[1]).Err()
+	ctx = context.WithoutCancel(ctx)
+	pipe := p.rdb.Pipeline()
+	pipe.Set(ctx, postedKey(userID), time.Now().UnixMicro(), p.interval+time.Minute)
+	pipe.Del(ctx, paceKeys(userID, appID)[1])
+	_, _ = pipe.Exec(ctx)
 }
 
 // unlockScript deletes a lock only if it still holds our token.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -188,7 +189,6 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	if isManual(ctx) {
 		queue = QueueCritical // a person is waiting: the applications go first too
 	}
-	var delay time.Duration
 	for page := 0; (page+1)*hh.MaxPerPage <= hh.MaxSearchDepth; page++ {
 		var res *hh.VacancyPage
 		err := hhc.do(func(c *hh.Client) (err error) {
@@ -234,7 +234,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
-			created, err := w.record(ctx, rule, v, f, runID, queue, &delay, st)
+			created, err := w.record(ctx, rule, v, f, runID, queue, st)
 			if err != nil {
 				return err
 			}
@@ -257,10 +257,10 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 }
 
 // record writes the ledger row of a planned vacancy and enqueues the apply
-// of one to send, delay after the run's previous one; created is false when
+// of one to send at its account's next pacing slot; created is false when
 // the ledger had a row for it already.
 func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64,
-	queue string, delay *time.Duration, st *runState) (created bool, err error) {
+	queue string, st *runState) (created bool, err error) {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
 	a.Message, a.LetterBy, a.AINote, a.AIPending = f.Message, f.LetterBy, string(f.AINote), f.Pending
@@ -274,10 +274,9 @@ func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f 
 		st.result.Review++
 	case store.StatusQueued:
 		st.result.Queued++
-		if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue, *delay); err != nil {
+		if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue); err != nil {
 			return true, err
 		}
-		*delay += w.pacer.interval
 	}
 	w.metrics.outcome(string(a.Status))
 	return true, nil
@@ -370,8 +369,16 @@ func snapshot(rule *store.Rule, v *hh.Vacancy) store.Application {
 	}
 }
 
-func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generation, queue string, delay time.Duration) error {
-	_, err := w.queue.EnqueueContext(ctx, NewApplyTask(userID, appID, generation, queue, delay))
+// enqueueApply books the row's pacing slot in its account's sequence and
+// enqueues its apply to run at that slot, so the task runs once, when it
+// may send, instead of waking early to be sent back to wait. A row whose
+// slot was booked before keeps it.
+func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generation, queue string) error {
+	wait, err := w.pacer.Reserve(ctx, userID, appID)
+	if err != nil {
+		return fmt.Errorf("tasks: enqueue apply %d: %w", appID, err)
+	}
+	_, err = w.queue.EnqueueContext(ctx, NewApplyTask(userID, appID, generation, queue, wait))
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}
@@ -422,9 +429,18 @@ func resultOf(err error) string {
 	}
 }
 
+// locations keeps the time zones read so far: time.LoadLocation reads and
+// parses the zone's file on every call, and the tick asks for every user's
+// zone each minute.
+var locations sync.Map
+
 // location loads an IANA zone, falling back to Moscow (hh's home zone).
 func location(name string) *time.Location {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	if loc, err := time.LoadLocation(name); err == nil {
+		locations.Store(name, loc)
 		return loc
 	}
 	if loc, err := time.LoadLocation("Europe/Moscow"); err == nil {

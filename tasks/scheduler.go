@@ -204,6 +204,20 @@ func (w *Worker) enqueueSummaries(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	// Every local day on Earth is yesterday, today or tomorrow in UTC: the
+	// summaries stored since yesterday, read at once, answer for everyone.
+	stored, err := w.store.SummaryDaysFrom(ctx, now.UTC().AddDate(0, 0, -1).Format(time.DateOnly))
+	if err != nil {
+		return err
+	}
+	type userDay struct {
+		user int64
+		day  string
+	}
+	emailed := make(map[userDay]bool, len(stored))
+	for _, d := range stored {
+		emailed[userDay{d.UserID, d.Day}] = d.Emailed
+	}
 	var errs []error
 	for _, s := range list {
 		local := now.In(location(s.TimeZone))
@@ -211,13 +225,11 @@ func (w *Worker) enqueueSummaries(ctx context.Context, now time.Time) error {
 			continue
 		}
 		day := local.Format(time.DateOnly)
-		saved, err := w.store.Summary(ctx, s.UserID, day)
+		sent, saved := emailed[userDay{s.UserID, day}]
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case !saved:
 			errs = append(errs, w.enqueue(ctx, NewSummaryTask(s.UserID, day)))
-		case err != nil:
-			errs = append(errs, err)
-		case saved.EmailedAt == nil && w.mailer != nil:
+		case !sent && w.mailer != nil:
 			errs = append(errs, w.resendSummary(ctx, s.UserID, day, local.Hour()))
 		}
 	}

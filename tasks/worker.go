@@ -172,9 +172,18 @@ func ServerConfig(concurrency int, logger *slog.Logger) asynq.Config {
 		Logger:          AsynqLogger{L: logger},
 		LogLevel:        asynq.WarnLevel,
 		ShutdownTimeout: 20 * time.Second,
-		// Paced applications come back from the retry set; look for due
-		// ones every second (asynq's default is 5 s).
-		DelayedTaskCheckInterval: time.Second,
+		// Applications wait in the scheduled set for their account's pacing
+		// slot (enqueueApply); they are moved to the queue at most this
+		// late (asynq's default is 5 s, which bunches one account's slots).
+		DelayedTaskCheckInterval: 2 * time.Second,
+		// How often an idle worker looks for new tasks, and with it how soon
+		// it starts a "run now" (at most 1.5× this): each look is a Redis
+		// script per queue, the largest part of an idle worker's cost.
+		TaskCheckInterval: 2 * time.Second,
+		// Completed tasks kept for their retention (ticks, rule runs) are
+		// swept, and Redis pinged, once a minute instead of every 8 and 15 s.
+		JanitorInterval:     time.Minute,
+		HealthCheckInterval: time.Minute,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			if errors.Is(err, errLaterNotFailed) {
 				return

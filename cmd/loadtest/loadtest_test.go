@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/tasks"
 )
 
 // TestMain lets the test binary serve as the harness's worker process, as
@@ -68,5 +69,35 @@ func TestSmallRun(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// Each application's apply task is scheduled for its account's pacing slot
+// when it is enqueued, so it runs once: paced applications are not woken
+// early only to be sent back to wait. Counted over a run where pacing binds
+// (several applications per account, a gap longer than hh's answer).
+func TestPacedApplicationsRunOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a worker process")
+	}
+	o := defaultOptions()
+	o.Users, o.Rules, o.Vacancies = 4, 2, 3
+	o.Latency, o.Rate, o.ApplyInterval, o.Concurrency = 0, 200, 300*time.Millisecond, 16
+	o.Duration, o.Mode, o.Quiet, o.Steady = 3*time.Minute, "auto", true, false
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		o.Redis = url
+	}
+	var progress bytes.Buffer
+	rep, err := run(context.Background(), o, &progress)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, progress.String())
+	}
+	r := rep.Rounds[0]
+	apps, runs := r.applications(), len(r.Handler[tasks.TypeApply])
+	if apps != o.Users*o.Rules*o.Vacancies {
+		t.Fatalf("%d applications, want %d", apps, o.Users*o.Rules*o.Vacancies)
+	}
+	if limit := apps * 12 / 10; runs > limit {
+		t.Errorf("the apply handler ran %d times for %d applications, want at most %d (1.2 per application)", runs, apps, limit)
 	}
 }

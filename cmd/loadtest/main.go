@@ -44,6 +44,8 @@ type options struct {
 	DailyLimit    int
 	Seed          int64
 	Quiet         bool
+	CPUProfile    string
+	Ticks         int
 }
 
 func defaultOptions() options {
@@ -77,6 +79,8 @@ func main() {
 	flag.IntVar(&o.DailyLimit, "daily-limit", o.DailyLimit, "each rule's daily cap (1–200)")
 	flag.Int64Var(&o.Seed, "seed", o.Seed, "sandbox seed")
 	flag.BoolVar(&o.Quiet, "quiet", o.Quiet, "no progress lines on stderr")
+	flag.IntVar(&o.Ticks, "tick", o.Ticks, "after the rounds, time the scheduler tick: once with every rule due, then this many times with none due (0: not measured)")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write each worker process's pprof CPU profile of each round to PREFIX-w<worker>-<round>.pprof")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

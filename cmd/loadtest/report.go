@@ -136,6 +136,7 @@ type report struct {
 	WorkerCPU    time.Duration
 	WorkerMaxRSS int64
 	HarnessCPU   time.Duration
+	Tick         *tickFigures // with -tick
 	Timings      []timing
 }
 
@@ -205,6 +206,9 @@ func (rep *report) write(out io.Writer) {
 			return fmt.Sprintf("%s / %s (%d)", ms(percentile(d, 50)), ms(percentile(d, 99)), len(d))
 		})
 	}
+	row("**vacancy:apply handler invocations per application**", func(r *round) string {
+		return "**" + f2(r.perApp(float64(len(r.Handler[tasks.TypeApply])))) + "**"
+	})
 	row("enqueue → done rule:run, p50 / p99", func(r *round) string {
 		return ms(percentile(r.RunLatency, 50)) + " / " + ms(percentile(r.RunLatency, 99))
 	})
@@ -215,6 +219,9 @@ func (rep *report) write(out io.Writer) {
 	fmt.Fprintf(w, "Worker processes in total: %s CPU, peak RSS %.1f MiB. The harness (sandbox, SQLite setup, %s): %s CPU.\n\n",
 		rep.WorkerCPU.Round(10*time.Millisecond), float64(rep.WorkerMaxRSS)/(1<<20), redisWord(o), rep.HarnessCPU.Round(10*time.Millisecond))
 
+	if rep.Tick != nil {
+		rep.Tick.write(w)
+	}
 	for _, r := range rep.Rounds {
 		fmt.Fprintf(w, "Queue depth, %s (asynq.Inspector, all queues):\n\n", r.Name)
 		writeDepth(w, r)

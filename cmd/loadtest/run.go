@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/otklik/otklik/store"
@@ -66,6 +67,11 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		return rep, err
 	}
 	if o.Steady {
+		if o.CPUProfile != "" {
+			for _, p := range procs {
+				_ = p.cmd.Process.Signal(syscall.SIGUSR1) // the next round's profile
+			}
+		}
 		w.sandbox.PublishNew(o.NewVacancies)
 		r2, err := w.round(ctx, "steady state", s, progress)
 		rep.Rounds = append(rep.Rounds, r2)
@@ -74,6 +80,11 @@ func run(ctx context.Context, o options, progress io.Writer) (*report, error) {
 		}
 	}
 	stopAll()
+	if o.Ticks > 0 {
+		if rep.Tick, err = w.measureTick(ctx); err != nil {
+			return rep, err
+		}
+	}
 	for _, p := range procs {
 		rep.WorkerCPU += p.cpu()
 		rep.WorkerMaxRSS = max(rep.WorkerMaxRSS, p.maxRSS())

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 	"time"
@@ -48,6 +49,10 @@ type workerConfig struct {
 	// type, start (Unix ns), handler duration (ns), result.
 	Timings string `json:"timings"`
 	LogFile string `json:"log_file"`
+	// CPUProfile, when set, is where the process writes a pprof CPU profile
+	// of each round: CPUProfile-1.pprof, and after each SIGUSR1 (the harness
+	// sends one between rounds) the next number.
+	CPUProfile string `json:"cpu_profile,omitempty"`
 }
 
 // workerMain is a worker process: the task handlers on an asynq server, as
@@ -76,6 +81,13 @@ func runWorker(cfg workerConfig) error {
 		return err
 	}
 	defer logOut.Close()
+	if cfg.CPUProfile != "" {
+		stopProfile, err := profileRounds(cfg.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	secret, err := hex.DecodeString(cfg.SecretHex)
@@ -120,13 +132,61 @@ func runWorker(cfg workerConfig) error {
 	defer timings.close()
 
 	rw, err := app.StartWorker(w, &app.Redis{Conn: conn, Client: rdb}, queue,
-		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
+		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Doze: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
 	if err != nil {
 		return err
 	}
 	<-ctx.Done()
 	rw.Stop()
 	return nil
+}
+
+// profileRounds writes a CPU profile to prefix-1.pprof and starts the next
+// one on each SIGUSR1. The returned func ends the last one.
+func profileRounds(prefix string) (func(), error) {
+	n := 0
+	var f *os.File
+	next := func() error {
+		if f != nil {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}
+		n++
+		var err error
+		if f, err = os.Create(fmt.Sprintf("%s-%d.pprof", prefix, n)); err != nil {
+			return err
+		}
+		return pprof.StartCPUProfile(f)
+	}
+	if err := next(); err != nil {
+		return nil, err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	var mu sync.Mutex
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-sig:
+				mu.Lock()
+				if err := next(); err != nil {
+					fmt.Fprintln(os.Stderr, "loadtest worker: cpu profile:", err)
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+		mu.Lock()
+		defer mu.Unlock()
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 // timingLog appends one line per processed task; it is flushed every half

@@ -150,6 +150,9 @@ func (w *world) workerConfig(i int) workerConfig {
 	c.Concurrency = w.o.Concurrency
 	c.Timings = filepath.Join(w.dir, fmt.Sprintf("timings-%d.tsv", i))
 	c.LogFile = filepath.Join(w.dir, fmt.Sprintf("worker-%d.log", i))
+	if w.o.CPUProfile != "" {
+		c.CPUProfile = fmt.Sprintf("%s-w%d", w.o.CPUProfile, i)
+	}
 	return c
 }
 

@@ -97,7 +97,7 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 		defer ms.Close()
 		logger.Info("worker metrics", "addr", ln.Addr().String())
 	}
-	rw, err := app.StartWorker(w, r, queue, app.WorkerOptions{Concurrency: concurrency}, logger)
+	rw, err := app.StartWorker(w, r, queue, app.WorkerOptions{Concurrency: concurrency, Doze: true}, logger)
 	if err != nil {
 		return err
 	}

@@ -74,6 +74,7 @@ func NewMetrics(r *Redis, reg prometheus.Registerer, logger *slog.Logger) (*task
 // RunningWorker is an asynq server and its cron ticker.
 type RunningWorker struct {
 	server *asynq.Server
+	dozer  *dozer     // instead of server, with Doze
 	cron   *cron.Cron // nil without the tick
 	// stopPolling ends the Telegram poller (nil without Telegram) and
 	// polled is closed once it has.
@@ -90,6 +91,10 @@ type WorkerOptions struct {
 	NoTick bool
 	// Middleware wraps every task handler (the load harness times them).
 	Middleware []asynq.MiddlewareFunc
+	// Doze stops the task server while there is nothing to do and starts
+	// it again when work appears (doze.go), so an idle worker costs almost
+	// no CPU; a "run now" then starts within about five seconds.
+	Doze bool
 }
 
 // StartWorker starts processing tasks and the per-minute tick: the one way
@@ -100,14 +105,23 @@ func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, opts WorkerOpti
 	if concurrency <= 0 {
 		concurrency = max(8, 4*runtime.NumCPU())
 	}
-	srv := asynq.NewServer(r.Conn, tasks.ServerConfig(concurrency, logger))
+	cfg := tasks.ServerConfig(concurrency, logger)
 	mux := asynq.NewServeMux()
 	mux.Use(opts.Middleware...)
 	w.Register(mux)
-	if err := srv.Start(mux); err != nil {
-		return nil, fmt.Errorf("start worker: %w", err)
+	rw := &RunningWorker{}
+	if opts.Doze {
+		d, err := startDozer(r.Client, cfg, mux, logger)
+		if err != nil {
+			return nil, fmt.Errorf("start worker: %w", err)
+		}
+		rw.dozer = d
+	} else {
+		rw.server = asynq.NewServer(r.Conn, cfg)
+		if err := rw.server.Start(mux); err != nil {
+			return nil, fmt.Errorf("start worker: %w", err)
+		}
 	}
-	rw := &RunningWorker{server: srv}
 	if !opts.NoTick {
 		rw.cron = tasks.StartCron(queue, logger)
 	}
@@ -132,6 +146,10 @@ func (rw *RunningWorker) Stop() {
 	}
 	if rw.cron != nil {
 		<-rw.cron.Stop().Done()
+	}
+	if rw.dozer != nil {
+		rw.dozer.Shutdown()
+		return
 	}
 	rw.server.Shutdown()
 }

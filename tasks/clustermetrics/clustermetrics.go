@@ -47,6 +47,9 @@ type Tally struct {
 	mu      sync.Mutex
 	pending map[string]int64
 
+	// kick wakes the flusher when a count arrives, so an idle process has
+	// no timer firing.
+	kick chan struct{}
 	stop chan struct{}
 	done chan struct{}
 }
@@ -57,7 +60,7 @@ func NewTally(rdb redis.UniversalClient, logger *slog.Logger) *Tally {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Tally{rdb: rdb, log: logger, pending: map[string]int64{}}
+	return &Tally{rdb: rdb, log: logger, pending: map[string]int64{}, kick: make(chan struct{}, 1)}
 }
 
 // Add counts one event of series with the given label values.
@@ -69,6 +72,7 @@ func (t *Tally) Add(series string, labels ...string) {
 	t.mu.Lock()
 	t.pending[field]++
 	t.mu.Unlock()
+	t.again()
 }
 
 // Flush writes what was counted since the last flush. On error the counts
@@ -99,7 +103,9 @@ func (t *Tally) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Start flushes every interval (DefaultInterval when zero) until Close.
+// Start flushes every interval (DefaultInterval when zero) until Close,
+// while there are counts to flush: after a flush it waits for the next
+// count before it starts the next interval.
 func (t *Tally) Start(interval time.Duration) {
 	if interval <= 0 {
 		interval = DefaultInterval
@@ -107,21 +113,37 @@ func (t *Tally) Start(interval time.Duration) {
 	t.stop, t.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(t.done)
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
+		wait := time.NewTimer(interval)
+		defer wait.Stop()
 		for {
 			select {
 			case <-t.stop:
 				return
-			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), interval)
-				if err := t.Flush(ctx); err != nil {
-					t.log.Warn("metrics not flushed; kept for the next try", "error", err)
-				}
-				cancel()
+			case <-t.kick:
 			}
+			wait.Reset(interval)
+			select {
+			case <-t.stop:
+				return
+			case <-wait.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), interval)
+			if err := t.Flush(ctx); err != nil {
+				t.log.Warn("metrics not flushed; kept for the next try", "error", err)
+				t.again()
+			}
+			cancel()
 		}
 	}()
+}
+
+// again asks the flusher for a flush an interval from now (one is enough:
+// it takes whatever was counted by then).
+func (t *Tally) again() {
+	select {
+	case t.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Close stops the timer and flushes what is left.
