@@ -160,3 +160,15 @@ func TestOpenCreatesDirectory(t *testing.T) {
 	}
 	s.Close()
 }
+
+func TestRedactDSN(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://otklik:s3cret@db:5432/otklik?sslmode=require":   "postgres://otklik:xxxxx@db:5432/otklik?sslmode=require",
+		"postgresql://otklik@db/otklik?password=s3cret&sslmode=off": "postgresql://otklik@db/otklik?password=xxxxx&sslmode=off",
+		"file:./data/otklik.db": "file:./data/otklik.db",
+	} {
+		if got := RedactDSN(dsn); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+}
