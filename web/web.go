@@ -230,7 +230,7 @@ func New(d Deps) (*Server, error) {
 		queues:    d.QueueDashboard,
 		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
-		texts:     &vacancyTexts{},
+		texts:     &vacancyTexts{rdb: d.Redis},
 		model:     d.AI,
 	}
 	if h.model == nil && d.Config.AI.Enabled() {
