@@ -29,6 +29,7 @@ import (
 	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/tasks"
 )
 
@@ -173,7 +174,7 @@ type env struct {
 	counts   *hhsandbox.Counter
 	hhURL    string
 	store    *store.Store
-	dbPath   string
+	dbURL    string // DATABASE_URL: a SQLite file, or a PostgreSQL database
 	secret   []byte
 	redisURL string
 	mini     *miniBackend // set when Redis is in-process
@@ -220,6 +221,9 @@ type envOptions struct {
 	// Redis clock past the apply-lock leases of killed workers when the run
 	// has stalled behind them (see expireDeadLocks).
 	expireLocks bool
+	// postgres runs the case on a PostgreSQL database of its own
+	// (OTKLIK_TEST_POSTGRES; skipped without it) instead of a SQLite file.
+	postgres bool
 }
 
 // userPassword is every fault user's password (a minimum-cost bcrypt hash,
@@ -252,8 +256,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.dbPath = filepath.Join(e.dir, "otklik.db")
-	if e.store, err = store.Open(ctx, e.dbPath, store.Options{Cipher: cipher, Migrate: true}); err != nil {
+	e.dbURL = "file:" + filepath.Join(e.dir, "otklik.db")
+	if o.postgres {
+		e.dbURL = storetest.NewPostgres(t) // skips without OTKLIK_TEST_POSTGRES
+	}
+	if e.store, err = store.Open(ctx, e.dbURL, store.Options{Cipher: cipher, Migrate: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
@@ -355,7 +362,7 @@ func (e *env) reconnect(userID int64, hhID string) string {
 func (e *env) processEnv() []string {
 	return []string{
 		"REDIS_URL=" + e.redisURL,
-		"DATABASE_URL=file:" + e.dbPath,
+		"DATABASE_URL=" + e.dbURL,
 		"DATA_DIR=" + e.dir,
 		"SECRET_KEY=" + base64.StdEncoding.EncodeToString(e.secret),
 		"HH_CLIENT_ID=" + e.sandbox.ClientID(),

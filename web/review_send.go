@@ -49,7 +49,7 @@ func (h *handler) sendReviewItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.jobs.SendApplication(r.Context(), user.ID, a.ID); err != nil {
-		// The row is queued in SQLite; the scheduler's tick will pick it up.
+		// The row is queued in the database; the scheduler's tick will pick it up.
 		h.log.ErrorContext(r.Context(), "enqueue application", "user_id", user.ID, "application_id", a.ID, "error", err)
 	}
 	h.rememberSent(w, r, a.ID)
