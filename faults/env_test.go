@@ -186,6 +186,9 @@ type env struct {
 
 	worker     *exec.Cmd
 	workerDone chan struct{}
+	second     *exec.Cmd // startSecondWorker's
+	secondDone chan struct{}
+	webs       int // web apps started
 	starts     int
 
 	// skipped is the simulated time the case skipped: clocks moved ahead by
@@ -379,6 +382,21 @@ func (e *env) processEnv() []string {
 // startWorker runs cmd/worker with the environment an operator would give it.
 func (e *env) startWorker() {
 	e.t.Helper()
+	e.worker, e.workerDone = e.startWorkerProcess()
+	e.starts++
+}
+
+// startSecondWorker starts another worker process beside the first, as a
+// second machine would; stopWorker stops it too.
+func (e *env) startSecondWorker() {
+	e.t.Helper()
+	e.second, e.secondDone = e.startWorkerProcess()
+}
+
+// startWorkerProcess runs cmd/worker with the case's environment, logging
+// to worker.log (several processes append to it).
+func (e *env) startWorkerProcess() (*exec.Cmd, chan struct{}) {
+	e.t.Helper()
 	bin := buildWorker(e.t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), e.processEnv()...)
@@ -398,8 +416,7 @@ func (e *env) startWorker() {
 		logf.Close()
 		close(done)
 	}()
-	e.worker, e.workerDone = cmd, done
-	e.starts++
+	return cmd, done
 }
 
 // killWorker is kill -9.
@@ -412,8 +429,19 @@ func (e *env) killWorker() {
 	e.worker = nil
 }
 
-// stopWorker is a graceful stop (SIGTERM), as at the end of a case.
+// stopWorker is a graceful stop (SIGTERM), as at the end of a case, of the
+// worker and of the second one if it runs.
 func (e *env) stopWorker() {
+	if e.second != nil {
+		_ = e.second.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-e.secondDone:
+		case <-time.After(30 * time.Second):
+			_ = e.second.Process.Signal(syscall.SIGKILL)
+			<-e.secondDone
+		}
+		e.second = nil
+	}
 	if e.worker == nil {
 		return
 	}
