@@ -12,6 +12,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
+// maxPostgresConns is how many connections one Store opens at most.
+const maxPostgresConns = 16
+
 // openPostgres opens a PostgreSQL database through pgx's database/sql
 // driver. Every connection reads TIMESTAMPTZ as UTC time.Time values, as
 // SQLite's DSN (_loc=UTC) does, so a time read back equals the one written
@@ -34,6 +37,13 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 		})
 		return nil
 	}))
+	// A bound on this process's connections: PostgreSQL's max_connections
+	// (100 by default) is shared by every web and worker process, and the
+	// store's statements are short, so a busy process waits a moment for a
+	// connection rather than the server refusing new ones.
+	db.SetMaxOpenConns(maxPostgresConns)
+	db.SetMaxIdleConns(maxPostgresConns / 2)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: sqlx.NewDb(db, "pgx"), pg: true, cipher: opts.Cipher, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
