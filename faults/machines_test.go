@@ -50,6 +50,16 @@ func TestSeveralMachines(t *testing.T) {
 	start := time.Now()
 	e.startWorker()
 	e.startSecondWorker()
+	// Both workers are serving: asynq lists each process that polls.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		servers, err := e.insp.Servers()
+		if err == nil && len(servers) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("asynq lists %d worker processes (%v), want 2; worker log:\n%s", len(servers), err, e.workerLog())
+		}
+	}
 	settled := e.waitSettled(3 * time.Minute)
 	close(done)
 	wg.Wait()
