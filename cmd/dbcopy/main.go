@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -43,6 +44,17 @@ func run(args []string, getenv func(string) string, out io.Writer) error {
 	}
 	if *from == *to {
 		return errors.New("-from and -to name the same database")
+	}
+	if !store.IsPostgres(*from) {
+		// Opening a missing SQLite file would create an empty one.
+		path := strings.TrimSpace(*from)
+		for _, prefix := range []string{"sqlite3://", "sqlite://", "file:"} {
+			path = strings.TrimPrefix(path, prefix)
+		}
+		path, _, _ = strings.Cut(path, "?")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("-from: %w", err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

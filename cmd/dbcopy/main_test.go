@@ -53,6 +53,10 @@ func TestCopyRoundTrip(t *testing.T) {
 			t.Errorf("%s after the round trip: %v", email, err)
 		}
 	}
+	missing := storetest.SQLiteDSN(t) + ".missing"
+	if err := run([]string{"-from", missing, "-to", storetest.SQLiteDSN(t)}, env, &bytes.Buffer{}); err == nil {
+		t.Errorf("copy from a missing SQLite file: no error")
+	}
 	err = run([]string{"-from", from, "-to", back}, env, &bytes.Buffer{})
 	if !errors.Is(err, store.ErrTargetNotEmpty) {
 		t.Errorf("copy onto a full database: %v, want ErrTargetNotEmpty", err)
