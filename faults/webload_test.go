@@ -162,8 +162,8 @@ var webTransport = &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, Id
 // kept, redirects not followed (every POST answers 303), the form token
 // taken from the pages it gets.
 type browser struct {
-	e       *env
-	web     *webApp
+	e   *env
+	web *webApp
 	// also are more web processes of the same instance: each request goes
 	// to web or one of these at random, the browser's cookies with it.
 	also    []*webApp
