@@ -11,7 +11,7 @@ import (
 	"github.com/otklik/otklik/rules"
 )
 
-// TestSeveralMachines: two web apps and two worker processes of one
+// TestSeveralMachines: two web processes and two worker processes of one
 // instance on one PostgreSQL database and one Redis, as on several
 // machines. Ten browsers click through the web apps, each request going to
 // either one with the browser's cookies (a session made by one web app is
@@ -19,14 +19,13 @@ import (
 // items, while both workers apply. Nothing is applied twice at hh and
 // nothing is lost (verify). Needs OTKLIK_TEST_POSTGRES.
 //
-// The web apps are app.OpenInstance instances in the test's process, each
-// with its own store, Redis client and handler state, as cmd/web builds
-// them; the workers are cmd/worker processes.
+// The web apps are cmd/web processes and the workers cmd/worker processes,
+// the binaries operators run.
 func TestSeveralMachines(t *testing.T) {
 	requireFaults(t)
 	buildWorker(t) // before the clock starts
 	e := newEnv(t, envOptions{users: 10, perUser: 30, vacancies: 100, rate: 100, interval: 50 * time.Millisecond, mode: rules.ModeLetters, postgres: true})
-	webA, webB := e.startWeb(), e.startWeb()
+	webA, webB := e.startWebProcess(), e.startWebProcess()
 	stats := newWebStats()
 	done := make(chan struct{})
 	var reviews sync.Map
@@ -88,7 +87,7 @@ func TestSeveralMachines(t *testing.T) {
 	}
 	gp50, gp99, _ := stats.latency(http.MethodGet)
 	pp50, pp99, _ := stats.latency(http.MethodPost)
-	e.verify("two web apps and two workers on one PostgreSQL and one Redis", elapsed,
+	e.verify("two web and two worker processes on one PostgreSQL and one Redis", elapsed,
 		fmt.Sprintf("%d HTTP requests (%.0f/s) from 10 browsers, each request to either web app; GET p50 %s p99 %s; POST p50 %s p99 %s; %d answered 5xx, %d other unexpected; %d sign-ins, %d review items sent and %d dismissed; time is the whole run",
 			requests, float64(requests)/elapsed.Seconds(), ms(gp50), ms(gp99), ms(pp50), ms(pp99),
 			stats.status5xx, stats.bad, stats.signIns, stats.sent, stats.dismissed))
