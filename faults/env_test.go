@@ -29,6 +29,7 @@ import (
 	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/tasks"
 )
 
@@ -173,7 +174,7 @@ type env struct {
 	counts   *hhsandbox.Counter
 	hhURL    string
 	store    *store.Store
-	dbPath   string
+	dbURL    string // DATABASE_URL: a SQLite file, or a PostgreSQL database
 	secret   []byte
 	redisURL string
 	mini     *miniBackend // set when Redis is in-process
@@ -185,6 +186,9 @@ type env struct {
 
 	worker     *exec.Cmd
 	workerDone chan struct{}
+	second     *exec.Cmd // startSecondWorker's
+	secondDone chan struct{}
+	webs       int // web apps started
 	starts     int
 
 	// skipped is the simulated time the case skipped: clocks moved ahead by
@@ -220,6 +224,9 @@ type envOptions struct {
 	// Redis clock past the apply-lock leases of killed workers when the run
 	// has stalled behind them (see expireDeadLocks).
 	expireLocks bool
+	// postgres runs the case on a PostgreSQL database of its own
+	// (OTKLIK_TEST_POSTGRES; skipped without it) instead of a SQLite file.
+	postgres bool
 }
 
 // userPassword is every fault user's password (a minimum-cost bcrypt hash,
@@ -252,8 +259,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.dbPath = filepath.Join(e.dir, "otklik.db")
-	if e.store, err = store.Open(ctx, e.dbPath, store.Options{Cipher: cipher, Migrate: true}); err != nil {
+	e.dbURL = "file:" + filepath.Join(e.dir, "otklik.db")
+	if o.postgres {
+		e.dbURL = storetest.NewPostgres(t) // skips without OTKLIK_TEST_POSTGRES
+	}
+	if e.store, err = store.Open(ctx, e.dbURL, store.Options{Cipher: cipher, Migrate: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.store.Close() })
@@ -355,7 +365,7 @@ func (e *env) reconnect(userID int64, hhID string) string {
 func (e *env) processEnv() []string {
 	return []string{
 		"REDIS_URL=" + e.redisURL,
-		"DATABASE_URL=file:" + e.dbPath,
+		"DATABASE_URL=" + e.dbURL,
 		"DATA_DIR=" + e.dir,
 		"SECRET_KEY=" + base64.StdEncoding.EncodeToString(e.secret),
 		"HH_CLIENT_ID=" + e.sandbox.ClientID(),
@@ -371,6 +381,21 @@ func (e *env) processEnv() []string {
 
 // startWorker runs cmd/worker with the environment an operator would give it.
 func (e *env) startWorker() {
+	e.t.Helper()
+	e.worker, e.workerDone = e.startWorkerProcess()
+	e.starts++
+}
+
+// startSecondWorker starts another worker process beside the first, as a
+// second machine would; stopWorker stops it too.
+func (e *env) startSecondWorker() {
+	e.t.Helper()
+	e.second, e.secondDone = e.startWorkerProcess()
+}
+
+// startWorkerProcess runs cmd/worker with the case's environment, logging
+// to worker.log (several processes append to it).
+func (e *env) startWorkerProcess() (*exec.Cmd, chan struct{}) {
 	e.t.Helper()
 	bin := buildWorker(e.t)
 	cmd := exec.Command(bin)
@@ -391,8 +416,7 @@ func (e *env) startWorker() {
 		logf.Close()
 		close(done)
 	}()
-	e.worker, e.workerDone = cmd, done
-	e.starts++
+	return cmd, done
 }
 
 // killWorker is kill -9.
@@ -405,8 +429,19 @@ func (e *env) killWorker() {
 	e.worker = nil
 }
 
-// stopWorker is a graceful stop (SIGTERM), as at the end of a case.
+// stopWorker is a graceful stop (SIGTERM), as at the end of a case, of the
+// worker and of the second one if it runs.
 func (e *env) stopWorker() {
+	if e.second != nil {
+		_ = e.second.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-e.secondDone:
+		case <-time.After(30 * time.Second):
+			_ = e.second.Process.Signal(syscall.SIGKILL)
+			<-e.secondDone
+		}
+		e.second = nil
+	}
 	if e.worker == nil {
 		return
 	}

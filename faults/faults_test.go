@@ -25,7 +25,18 @@ const leaseJump = 17 * time.Minute
 // 2,000-application run (20 users × 100), restarting it each time.
 func TestKillWorker(t *testing.T) {
 	requireFaults(t)
-	e := newEnv(t, envOptions{users: 20, perUser: 100, vacancies: 220, rate: 100, interval: 100 * time.Millisecond, redis: "mini", expireLocks: true})
+	killWorker(t, "kill -9 the worker ×20", false)
+}
+
+// TestKillWorkerPostgres is TestKillWorker on PostgreSQL
+// (OTKLIK_TEST_POSTGRES): the same guarantees from the same code.
+func TestKillWorkerPostgres(t *testing.T) {
+	requireFaults(t)
+	killWorker(t, "kill -9 the worker ×20, PostgreSQL", true)
+}
+
+func killWorker(t *testing.T, name string, postgres bool) {
+	e := newEnv(t, envOptions{users: 20, perUser: 100, vacancies: 220, rate: 100, interval: 100 * time.Millisecond, redis: "mini", expireLocks: true, postgres: postgres})
 	// A little latency, so that some kills land while a POST is on the wire.
 	e.sandbox.SetFaults(hhsandbox.Faults{Latency: 30 * time.Millisecond})
 	const kills = 20
@@ -89,7 +100,7 @@ func TestKillWorker(t *testing.T) {
 		t.Errorf("run did not settle: %d rows queued, %d of %d rule runs completed; worker log:\n%s", p.queued, p.completed, len(e.users), e.workerLog())
 	}
 	e.stopWorker()
-	f := e.verify("kill -9 the worker ×20", recovered, notes...)
+	f := e.verify(name, recovered, notes...)
 	if last := killedAt[len(killedAt)-1]; f.applied > 0 && last*10 < f.applied*8 {
 		t.Errorf("the last kill came at %d of %d applications: the kills did not cover the run", last, f.applied)
 	}

@@ -47,7 +47,12 @@ func (e *env) startWeb() *webApp {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	w := &webApp{url: "http://" + addr, logPath: filepath.Join(e.dir, "web.log")}
+	e.webs++
+	name := "web.log"
+	if e.webs > 1 {
+		name = fmt.Sprintf("web-%d.log", e.webs)
+	}
+	w := &webApp{url: "http://" + addr, logPath: filepath.Join(e.dir, name)}
 	logf, err := os.Create(w.logPath)
 	if err != nil {
 		e.t.Fatal(err)
@@ -157,8 +162,11 @@ var webTransport = &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, Id
 // kept, redirects not followed (every POST answers 303), the form token
 // taken from the pages it gets.
 type browser struct {
-	e       *env
-	web     *webApp
+	e   *env
+	web *webApp
+	// also are more web processes of the same instance: each request goes
+	// to web or one of these at random, the browser's cookies with it.
+	also    []*webApp
 	stats   *webStats
 	u       fuser
 	c       *http.Client
@@ -202,7 +210,13 @@ func (b *browser) do(ctx context.Context, method, path, route string, form url.V
 		form.Set("csrf", b.csrf)
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.web.url+path, body)
+	base := b.web.url
+	if n := len(b.also); n > 0 {
+		if i := b.rng.IntN(n + 1); i < n {
+			base = b.also[i].url
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
 	if err != nil {
 		return "", "", err
 	}

@@ -196,6 +196,10 @@ func (r *accountRow) account() *HHAccount {
 // still expectGeneration (compare-and-swap), so of two workers that refreshed
 // at once exactly one pair is kept. swapped=false with a nil error means
 // another writer got there first: read the account again.
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) ReplaceTokens(ctx context.Context, userID, expectGeneration int64, tok hh.Token) (bool, error) {
 	access, refresh, err := s.sealPair(userID, tok)
 	if err != nil {
@@ -251,6 +255,10 @@ func (s *Store) SetAccountState(ctx context.Context, userID int64, state Account
 // a person who connected again meanwhile, or a worker that refreshed, has a
 // pair hh takes, and a late answer about the old one must not flag it.
 // marked is false when the pair had been replaced.
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) MarkReconnect(ctx context.Context, userID, generation int64, message string) (marked bool, err error) {
 	n, err := s.exec(ctx, s.db, `
 		UPDATE hh_accounts SET state = 'reconnect', captcha_url = '', limited_until = NULL, state_message = ?, updated_at = ?

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/hh"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 func testAccount(access, refresh string) HHAccount {
@@ -72,15 +74,15 @@ func TestTokenCiphertextIsBoundToRowAndColumn(t *testing.T) {
 		}
 	}
 	// Alice's ciphertext copied into Bob's row does not decrypt there.
-	if _, err := s.db.Exec(`UPDATE hh_accounts SET access_token_enc =
-		(SELECT access_token_enc FROM hh_accounts WHERE user_id = ?) WHERE user_id = ?`, alice.ID, bob.ID); err != nil {
+	if _, err := s.db.Exec(s.db.Rebind(`UPDATE hh_accounts SET access_token_enc =
+		(SELECT access_token_enc FROM hh_accounts WHERE user_id = ?) WHERE user_id = ?`), alice.ID, bob.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.HHAccount(ctx, bob.ID); err == nil {
 		t.Fatal("another user's ciphertext decrypted")
 	}
 	// Nor does a refresh token moved into the access column.
-	if _, err := s.db.Exec(`UPDATE hh_accounts SET access_token_enc = refresh_token_enc WHERE user_id = ?`, alice.ID); err != nil {
+	if _, err := s.db.Exec(s.db.Rebind(`UPDATE hh_accounts SET access_token_enc = refresh_token_enc WHERE user_id = ?`), alice.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.HHAccount(ctx, alice.ID); err == nil {
@@ -90,7 +92,7 @@ func TestTokenCiphertextIsBoundToRowAndColumn(t *testing.T) {
 
 func TestTokenWrongKeyFailsAndRotationWorks(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "otklik.db")
+	path := storetest.DSN(t)
 	oldSecret := []byte("the old secret key, long enough....")
 	newSecret := []byte("the new secret key, long enough....")
 	oldOnly, err := NewCipher(map[int][]byte{1: oldSecret}, 1)
@@ -139,6 +141,7 @@ func TestTokenWrongKeyFailsAndRotationWorks(t *testing.T) {
 }
 
 func TestNoTokenInPlainTextOnDisk(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "otklik.db")
 	s := mustOpenPath(t, path, Options{Cipher: testCipher(t), Migrate: true})

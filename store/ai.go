@@ -14,6 +14,10 @@ import (
 // the total stays within limit; ok is false, and nothing changes, when it
 // would not. One conditional UPDATE decides, so the cap holds across any
 // number of workers.
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) ReserveAITokens(ctx context.Context, userID int64, day string, n, limit int) (ok bool, err error) {
 	if _, err := s.exec(ctx, s.db, `INSERT INTO ai_usage (user_id, day, tokens) VALUES (?, ?, 0)
 		ON CONFLICT (user_id, day) DO NOTHING`, userID, day); err != nil {

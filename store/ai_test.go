@@ -2,17 +2,18 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // Two workers (two stores on one database file) reserving at once never
 // take more than the cap between them.
 func TestReserveAITokensHoldsAcrossTwoWorkers(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "otklik.db")
+	path := storetest.DSN(t)
 	a := mustOpenPath(t, path, Options{Cipher: testCipher(t), Migrate: true})
 	b := mustOpenPath(t, path, Options{Cipher: testCipher(t), Migrate: true})
 	u := mustUser(t, a, "ai@example.com")

@@ -145,6 +145,9 @@ const (
 // wrote the row; when it did not, a is overwritten with the existing row, so
 // concurrent deciders all see the one decision that counts. An empty Status
 // means queued. A.RuleID must be one of the user's rules (or 0).
+//
+// Under PostgreSQL this relies on the unique index alone, at any isolation
+// level: ON CONFLICT decides against committed and in-flight inserts.
 func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, error) {
 	if a.Status == "" {
 		a.Status = StatusQueued
@@ -237,6 +240,10 @@ func (s *Store) Application(ctx context.Context, userID, id int64) (*Application
 // transition moves application id to `to` if its status is one of from,
 // setting the extra "col = ?" assignments in set. It distinguishes a missing
 // row (ErrNotFound) from a refused move (ErrIllegalTransition).
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) transition(ctx context.Context, what string, userID, id int64, to ApplicationStatus, from []ApplicationStatus, set string, args ...any) error {
 	fail := func(err error) error { return fmt.Errorf("store: %s application %d: %w", what, id, err) }
 	q, qargs, err := sqlx.In(`UPDATE applications SET status = ?, updated_at = ?`+set+`

@@ -7,12 +7,16 @@ import (
 	"testing"
 
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // The database and its WAL files are the owner's alone, in a folder of the
 // owner's alone when Otklik creates it; files left readable by an older
 // version are closed up at the next start.
 func TestDataFilesPrivate(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("SQLite only")
+	}
 	dir := filepath.Join(t.TempDir(), "data")
 	path := filepath.Join(dir, "otklik.db")
 	st, err := store.Open(context.Background(), "file:"+path, store.Options{Migrate: true})

@@ -87,6 +87,12 @@ func (s *Store) CreateUserWithInvite(ctx context.Context, email, passwordHash, c
 	}
 	var u User
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The invite is taken by a conditional UPDATE (safe at READ
+		// COMMITTED); the count that makes the first account the admin
+		// needs the sign-up lock on PostgreSQL.
+		if err := s.lockSignUps(ctx, tx); err != nil {
+			return err
+		}
 		var users int
 		if err := s.get(ctx, tx, &users, `SELECT COUNT(*) FROM users`); err != nil {
 			return err

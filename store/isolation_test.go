@@ -195,7 +195,7 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("a session hash works as a token: %v", err)
 	}
 	var sessions int
-	s.db.Get(&sessions, "SELECT COUNT(*) FROM sessions WHERE user_id = ?", owner.ID)
+	s.db.Get(&sessions, s.db.Rebind("SELECT COUNT(*) FROM sessions WHERE user_id = ?"), owner.ID)
 	if sessions != 1 {
 		t.Errorf("the owner's session is gone")
 	}

@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"maps"
-	"path/filepath"
 	"testing"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // Start-up tries one account per key version in use, found in one query:
@@ -12,7 +13,7 @@ import (
 // the current version once the tokens are rotated.
 func TestHHAccountsByKeyVersion(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "otklik.db")
+	path := storetest.DSN(t)
 	v1, err := NewCipher(map[int][]byte{1: testSecret}, 1)
 	if err != nil {
 		t.Fatal(err)

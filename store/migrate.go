@@ -9,25 +9,50 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
+// The schema is kept twice, once per dialect, under the same version
+// numbers: migrations/ is SQLite's, migrations_pg/ PostgreSQL's. A new
+// migration NNNNN_name.sql goes into both directories, with the same number
+// and name (migrations_pg/README.md says how to port one);
+// TestMigrationsMatch fails while one dialect lacks a version the other has.
+//
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+//go:embed migrations_pg/*.sql
+var migrationFilesPG embed.FS
+
+// migrationsFS returns the dialect's migrations.
+func (s *Store) migrationsFS() (fs.FS, error) {
+	if s.pg {
+		return fs.Sub(migrationFilesPG, "migrations_pg")
+	}
+	return fs.Sub(migrationFiles, "migrations")
+}
+
 // provider is goose over the embedded migrations; each migration runs in its
 // own transaction, in version order. A locked provider's Up takes the
-// migration lock first: web processes started together on one database
-// take turns, and the later ones find nothing left to do.
+// migration lock first (flock on a file beside SQLite's, pg_advisory_lock on
+// PostgreSQL): processes started together on one database take turns, and
+// the later ones find nothing left to do.
 func (s *Store) provider(locked bool) (*goose.Provider, error) {
-	fsys, err := fs.Sub(migrationFiles, "migrations")
+	fsys, err := s.migrationsFS()
 	if err != nil {
 		return nil, err
 	}
 	var opts []goose.ProviderOption
-	if locked && s.path != "" {
+	dialect := goose.DialectSQLite3
+	switch {
+	case s.pg:
+		dialect = goose.DialectPostgres
+		if locked {
+			opts = append(opts, goose.WithLocker(&advisoryLock{}))
+		}
+	case locked && s.path != "":
 		if l := migrationLocker(s.path); l != nil {
 			opts = append(opts, goose.WithLocker(l))
 		}
 	}
-	return goose.NewProvider(goose.DialectSQLite3, s.db.DB, fsys, opts...)
+	return goose.NewProvider(dialect, s.db.DB, fsys, opts...)
 }
 
 // Migrate applies every pending migration. Running it again is a no-op, and

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
-	"path/filepath"
+	"embed"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // Processes started together on an empty database (several web processes,
@@ -13,7 +17,7 @@ import (
 func TestConcurrentMigrations(t *testing.T) {
 	ctx := context.Background()
 	for round := range 3 {
-		path := filepath.Join(t.TempDir(), "otklik.db")
+		path := storetest.DSN(t)
 		const processes = 5
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -50,5 +54,27 @@ func TestConcurrentMigrations(t *testing.T) {
 		if len(twice) > 0 {
 			t.Errorf("round %d: migrations applied more than once: %v", round, twice)
 		}
+	}
+}
+
+// Each dialect has every migration version the other has, under the same
+// name: a migration added to one directory only fails here.
+func TestMigrationsMatch(t *testing.T) {
+	names := func(fsys embed.FS, dir string) []string {
+		entries, err := fsys.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".sql") {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	sqlite, pg := names(migrationFiles, "migrations"), names(migrationFilesPG, "migrations_pg")
+	if !slices.Equal(sqlite, pg) {
+		t.Errorf("store/migrations has %v,\nstore/migrations_pg has %v:\nport the missing ones (store/migrations_pg/README.md)", sqlite, pg)
 	}
 }

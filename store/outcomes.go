@@ -155,6 +155,10 @@ func (s *Store) NegotiationSyncsDue(ctx context.Context, before time.Time) ([]Sy
 // ClaimInvitation marks the invitation of ledger row id as announced, unless
 // it was already: only the caller that gets true tells the person, so a
 // sync run twice or a task run again never tells them twice.
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) ClaimInvitation(ctx context.Context, userID, id int64, now time.Time) (bool, error) {
 	n, err := s.exec(ctx, s.db, `UPDATE applications SET invitation_announced_at = ?
 		WHERE user_id = ? AND id = ? AND outcome = 'invitation' AND invitation_announced_at IS NULL`,

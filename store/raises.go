@@ -96,6 +96,10 @@ func (s *Store) DueRaises(ctx context.Context, until time.Time) ([]ResumeRaise, 
 // at seen (another worker moved it, or the person toggled): then it reports
 // false and changes nothing. This compare-and-set is what makes one raise of
 // one due time, however many workers hold its task.
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) MoveRaise(ctx context.Context, userID int64, resumeID string, seen, next time.Time) (bool, error) {
 	n, err := s.exec(ctx, s.db, `
 		UPDATE resume_raises SET due_at = ?, updated_at = ?
@@ -131,6 +135,10 @@ func (s *Store) RecordRaise(ctx context.Context, userID int64, resumeID string, 
 
 // BlockRaise stops raising a resume hh refused (due at seen), keeping hh's
 // words, until the person toggles the switch (SetAutoRaise).
+//
+// Under PostgreSQL this relies on READ COMMITTED (the default) only: the
+// UPDATE's WHERE is re-checked against the row's newest version after any
+// concurrent writer commits, so of two racing callers one matches.
 func (s *Store) BlockRaise(ctx context.Context, userID int64, resumeID string, seen time.Time, reason string) (bool, error) {
 	n, err := s.exec(ctx, s.db, `
 		UPDATE resume_raises SET due_at = NULL, blocked_at = ?, blocked_reason = ?, updated_at = ?

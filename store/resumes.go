@@ -34,6 +34,11 @@ const resumeColumns = `user_id, resume_id, title, status, published, alternate_u
 func (s *Store) ReplaceResumes(ctx context.Context, userID int64, list []hh.Resume) error {
 	now := ts(s.now())
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Two refreshes at once would both delete, then both insert, on
+		// PostgreSQL at READ COMMITTED: they take turns on the user's lock.
+		if err := s.lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		if _, err := s.exec(ctx, tx, `DELETE FROM resumes WHERE user_id = ?`, userID); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/otklik/otklik/rules"
 )
 
@@ -175,7 +176,14 @@ func ruleArgs(r *rules.Rule) []any {
 func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 	now := ts(s.now())
 	args := append(append([]any{r.UserID}, ruleArgs(r)...), now, now, now, r.UserID, rules.MaxRulesPerUser)
-	err := s.get(ctx, s.db, &r.ID, `
+	// On PostgreSQL the count in the INSERT reads a READ COMMITTED snapshot,
+	// which a concurrent creation does not change: the user's lock makes
+	// creations take turns. SQLite runs the statement alone anyway.
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.lockUser(ctx, tx, r.UserID); err != nil {
+			return err
+		}
+		return s.get(ctx, tx, &r.ID, `
 		INSERT INTO rules (user_id, name, resume_id, text, areas, salary, currency, only_with_salary,
 			experience, employment, schedule, professional_roles, excluded_employer_ids, exclude_words,
 			mode, letter_template, daily_limit, every_hours, active_from, active_to, enabled,
@@ -184,6 +192,7 @@ func (s *Store) CreateRule(ctx context.Context, r *rules.Rule) error {
 		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		WHERE (SELECT COUNT(*) FROM rules WHERE user_id = ?) < ?
 		RETURNING id`, args...)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: create rule for user %d: %w: %d rules", r.UserID, ErrLimit, rules.MaxRulesPerUser)
 	}

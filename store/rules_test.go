@@ -3,13 +3,14 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/otklik/otklik/rules"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 func testRule(userID int64) *rules.Rule {
@@ -45,7 +46,7 @@ func testRule(userID int64) *rules.Rule {
 func openWithClock(t *testing.T) (*Store, *fixedClock) {
 	t.Helper()
 	clock := &fixedClock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	s := mustOpenPath(t, filepath.Join(t.TempDir(), "otklik.db"), Options{Cipher: testCipher(t), Migrate: true, Now: clock.now})
+	s := mustOpenPath(t, storetest.DSN(t), Options{Cipher: testCipher(t), Migrate: true, Now: clock.now})
 	return s, clock
 }
 

@@ -160,7 +160,7 @@ func (s *Store) SetOAuthState(ctx context.Context, sessionID, state string) erro
 func (s *Store) TakeOAuthState(ctx context.Context, sessionID string) (string, error) {
 	var state *string
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.get(ctx, tx, &state, `SELECT oauth_state FROM sessions WHERE id = ?`, sessionID); err != nil {
+		if err := s.get(ctx, tx, &state, `SELECT oauth_state FROM sessions WHERE id = ?`+s.forUpdate(), sessionID); err != nil {
 			return notFound(err)
 		}
 		if state == nil || *state == "" {

@@ -22,7 +22,7 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("session %+v for token %q", sess, raw)
 	}
 	var stored int
-	if err := s.db.Get(&stored, "SELECT COUNT(*) FROM sessions WHERE id = ? OR csrf_token = ? AND id = ?", raw, raw, raw); err != nil || stored != 0 {
+	if err := s.db.Get(&stored, s.db.Rebind("SELECT COUNT(*) FROM sessions WHERE id = ? OR csrf_token = ? AND id = ?"), raw, raw, raw); err != nil || stored != 0 {
 		t.Fatalf("the raw token is stored (%d rows, %v)", stored, err)
 	}
 	got, err := s.SessionByToken(ctx, raw)

@@ -1,5 +1,17 @@
-// Package store is Otklik's system of record: SQLite through sqlx, embedded
-// migrations, user-scoped repositories and encrypted hh tokens.
+// Package store is Otklik's system of record: SQLite (the default) or
+// PostgreSQL through sqlx, embedded migrations per dialect, user-scoped
+// repositories and encrypted hh tokens.
+//
+// Queries are written once where the dialects agree (placeholders are "?"
+// and rebound per driver; ON CONFLICT and RETURNING work on both) and per
+// dialect where they differ (the schema, locking). Every conditional write
+// is one statement whose WHERE decides (UPDATE … WHERE generation = ?,
+// INSERT … ON CONFLICT DO NOTHING): SQLite runs writers one at a time, and
+// PostgreSQL at its default READ COMMITTED re-checks an UPDATE's WHERE
+// against the row's newest version after waiting for its lock, and decides
+// ON CONFLICT against the unique index, so both keep the guarantee. The few
+// read-then-write transactions take an explicit lock on PostgreSQL (see
+// lockUser and forUpdate); SQLite's BEGIN IMMEDIATE serialises them.
 package store
 
 import (
@@ -13,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 )
@@ -45,18 +58,30 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is the SQLite database. It is safe for concurrent use.
+// Store is the database. It is safe for concurrent use.
 type Store struct {
 	db     *sqlx.DB
-	path   string // the database file; "" in memory
+	pg     bool   // PostgreSQL; SQLite otherwise
+	path   string // the SQLite database file; "" in memory or on PostgreSQL
 	cipher *Cipher
 	now    func() time.Time
 }
 
-// Open opens the database named by dsn ("file:./data/otklik.db" or a plain
-// path), adding the pragmas Otklik relies on, and creates the file's directory
-// if needed. With opts.Migrate it applies pending migrations.
+// IsPostgres reports whether dsn names a PostgreSQL database
+// (postgres:// or postgresql://); anything else is SQLite.
+func IsPostgres(dsn string) bool {
+	dsn = strings.ToLower(strings.TrimSpace(dsn))
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a PostgreSQL URL
+// (postgres://user@host/db), or SQLite's "file:./data/otklik.db" or a plain
+// path, adding the pragmas Otklik relies on and creating the file's
+// directory if needed. With opts.Migrate it applies pending migrations.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn, opts)
+	}
 	full, path, err := sqliteDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
@@ -93,9 +118,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if path != "" {
 		restrictFiles(path)
 	}
+	return s.opened(ctx, opts)
+}
+
+// opened finishes Open: migrations when asked.
+func (s *Store) opened(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Migrate {
 		if err := s.Migrate(ctx); err != nil {
-			db.Close()
+			s.db.Close()
 			return nil, err
 		}
 	}
@@ -213,11 +243,15 @@ func (s *Store) pingBusy(ctx context.Context) error {
 }
 
 // isUniqueViolation reports a UNIQUE or PRIMARY KEY constraint failure; the
-// one place that knows the driver's error type.
+// one place that knows the drivers' error types.
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" // unique_violation
 	}
 	return false
 }
@@ -246,8 +280,11 @@ func (s *Store) exec(ctx context.Context, e sqlx.ExecerContext, query string, ar
 	return res.RowsAffected()
 }
 
-// inTx runs fn in one transaction (BEGIN IMMEDIATE, from the DSN, so the
-// write lock is taken up front and read-then-write sequences are atomic).
+// inTx runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE (from
+// the DSN): the write lock is taken up front, so read-then-write sequences
+// are atomic. On PostgreSQL it is READ COMMITTED, where they are not: fn
+// takes lockUser (or reads FOR UPDATE, forUpdate) before reading what it
+// will write.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -258,4 +295,42 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// lockUser makes the rest of a transaction about userID's rows run alone
+// among transactions that take it too. SQLite's BEGIN IMMEDIATE already runs
+// every writer alone, so only PostgreSQL locks: the user's row FOR NO KEY
+// UPDATE, which waits for another holder but not for inserts that merely
+// reference the user (foreign keys take KEY SHARE).
+func (s *Store) lockUser(ctx context.Context, tx *sqlx.Tx, userID int64) error {
+	if !s.pg {
+		return nil
+	}
+	var id int64
+	return notFound(s.get(ctx, tx, &id, `SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`, userID))
+}
+
+// lockSignUps makes sign-ups take turns for the rest of the transaction (a
+// transaction-scoped advisory lock on PostgreSQL; BEGIN IMMEDIATE on SQLite
+// already does), so the first account, the admin, is made once.
+func (s *Store) lockSignUps(ctx context.Context, tx *sqlx.Tx) error {
+	if !s.pg {
+		return nil
+	}
+	_, err := s.exec(ctx, tx, `SELECT pg_advisory_xact_lock(?)`, signUpLockID)
+	return err
+}
+
+// signUpLockID names the sign-up lock among the database's advisory locks.
+const signUpLockID int64 = migrationLockID + 1
+
+// forUpdate is the suffix of a SELECT whose rows the transaction will write:
+// FOR UPDATE on PostgreSQL (READ COMMITTED would let two transactions read
+// the same value), nothing on SQLite (which has no such clause and runs
+// writers one at a time).
+func (s *Store) forUpdate() string {
+	if s.pg {
+		return " FOR UPDATE"
+	}
+	return ""
 }

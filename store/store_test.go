@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // testSecret is SECRET_KEY material for tests.
@@ -21,16 +23,29 @@ func testCipher(t testing.TB) *Cipher {
 	return c
 }
 
-// mustOpen opens a migrated store on a fresh file under t.TempDir().
+// TestMain runs the store tests on SQLite, then on PostgreSQL when
+// OTKLIK_TEST_POSTGRES is set.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// mustOpen opens a migrated store on a fresh database of the pass's dialect.
 func mustOpen(t testing.TB) *Store {
 	t.Helper()
-	return mustOpenPath(t, filepath.Join(t.TempDir(), "otklik.db"), Options{Cipher: testCipher(t), Migrate: true})
+	return mustOpenPath(t, storetest.DSN(t), Options{Cipher: testCipher(t), Migrate: true})
 }
 
-// mustOpenPath opens path with opts and closes it when the test ends.
+// sqliteOnly skips a test about SQLite's files or pragmas on the PostgreSQL pass.
+func sqliteOnly(t testing.TB) {
+	t.Helper()
+	if storetest.Postgres() {
+		t.Skip("SQLite only")
+	}
+}
+
+// mustOpenPath opens path (a DSN, or a SQLite file's path) with opts and
+// closes it when the test ends.
 func mustOpenPath(t testing.TB, path string, opts Options) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), "file:"+path, opts)
+	s, err := Open(context.Background(), path, opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -58,7 +73,7 @@ func (c *fixedClock) now() time.Time { return c.t }
 
 func TestMigrationsFromEmpty(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "otklik.db")
+	path := storetest.DSN(t)
 
 	raw := mustOpenPath(t, path, Options{})
 	err := raw.CheckSchema(ctx)
@@ -89,6 +104,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
+	sqliteOnly(t)
 	s := mustOpen(t)
 	for pragma, want := range map[string]string{
 		"journal_mode": "wal",
@@ -107,6 +123,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 }
 
 func TestSQLiteDSN(t *testing.T) {
+	sqliteOnly(t)
 	for _, tc := range []struct {
 		dsn, path string
 		want      []string
@@ -135,10 +152,23 @@ func TestSQLiteDSN(t *testing.T) {
 }
 
 func TestOpenCreatesDirectory(t *testing.T) {
+	sqliteOnly(t)
 	dir := filepath.Join(t.TempDir(), "data", "nested")
 	s, err := Open(context.Background(), filepath.Join(dir, "otklik.db"), Options{Migrate: true})
 	if err != nil {
 		t.Fatalf("Open in a missing directory: %v", err)
 	}
 	s.Close()
+}
+
+func TestRedactDSN(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://otklik:s3cret@db:5432/otklik?sslmode=require":   "postgres://otklik:xxxxx@db:5432/otklik?sslmode=require",
+		"postgresql://otklik@db/otklik?password=s3cret&sslmode=off": "postgresql://otklik@db/otklik?password=xxxxx&sslmode=off",
+		"file:./data/otklik.db": "file:./data/otklik.db",
+	} {
+		if got := RedactDSN(dsn); got != want {
+			t.Errorf("RedactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+	}
 }

@@ -25,6 +25,9 @@ const summaryColumns = `id, user_id, day, content, text_body, html_body, created
 // SaveSummary stores sum for sum.UserID and sum.Day unless that day already
 // has one: then created is false and sum is overwritten with the stored one,
 // so a user gets at most one summary a day however often the tick fires.
+//
+// Under PostgreSQL this relies on the unique index alone, at any isolation
+// level: ON CONFLICT decides against committed and in-flight inserts.
 func (s *Store) SaveSummary(ctx context.Context, sum *Summary) (bool, error) {
 	if _, err := time.Parse(time.DateOnly, sum.Day); err != nil {
 		return false, fmt.Errorf("store: save summary: %w day %q", ErrInvalid, sum.Day)

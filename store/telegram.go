@@ -262,7 +262,11 @@ func (s *Store) OpenTelegramWarnings(ctx context.Context) ([]TelegramWarning, er
 // TelegramOffset is the id of the next Telegram update to ask for.
 func (s *Store) TelegramOffset(ctx context.Context) (int64, error) {
 	var next int64
-	if err := s.get(ctx, s.db, &next, `SELECT next_update FROM telegram_offset WHERE id = 1`); err != nil {
+	err := s.get(ctx, s.db, &next, `SELECT next_update FROM telegram_offset WHERE id = 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // nothing handled yet
+	}
+	if err != nil {
 		return 0, fmt.Errorf("store: telegram offset: %w", err)
 	}
 	return next, nil
@@ -272,6 +276,12 @@ func (s *Store) TelegramOffset(ctx context.Context) (int64, error) {
 // already: only the caller that gets true handles the update, so an update
 // fetched twice (a poller that lost its lease, a restart) is handled once.
 func (s *Store) ClaimTelegramUpdate(ctx context.Context, updateID int64) (bool, error) {
+	// The row is created by the first claim, not by the migration, so a new
+	// database stays empty (cmd/dbcopy copies only into an empty one).
+	if _, err := s.exec(ctx, s.db, `INSERT INTO telegram_offset (id, next_update) VALUES (1, 0)
+		ON CONFLICT (id) DO NOTHING`); err != nil {
+		return false, fmt.Errorf("store: claim telegram update %d: %w", updateID, err)
+	}
 	n, err := s.exec(ctx, s.db, `UPDATE telegram_offset SET next_update = ? WHERE id = 1 AND next_update <= ?`,
 		updateID+1, updateID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/otklik/otklik/locale"
 )
 
@@ -54,11 +55,18 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash string) (*Us
 		return nil, fmt.Errorf("store: create user: %w: e-mail and password hash are required", ErrInvalid)
 	}
 	var u User
-	err := s.get(ctx, s.db, &u, `
-		INSERT INTO users (email, password_hash, is_admin, created_at)
-		SELECT ?, ?, CASE WHEN EXISTS (SELECT 1 FROM users) THEN FALSE ELSE TRUE END, ?
-		RETURNING `+userColumns,
-		email, passwordHash, ts(s.now()))
+	// The first account is the admin: lockSignUps keeps two first sign-ups
+	// on PostgreSQL from both seeing no users (READ COMMITTED alone would).
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.lockSignUps(ctx, tx); err != nil {
+			return err
+		}
+		return s.get(ctx, tx, &u, `
+			INSERT INTO users (email, password_hash, is_admin, created_at)
+			SELECT ?, ?, CASE WHEN EXISTS (SELECT 1 FROM users) THEN FALSE ELSE TRUE END, ?
+			RETURNING `+userColumns,
+			email, passwordHash, ts(s.now()))
+	})
 	if isUniqueViolation(err) {
 		return nil, fmt.Errorf("store: create user: e-mail %w", ErrConflict)
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/otklik/otklik/internal/redisclock"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/tasks"
 )
 
@@ -44,7 +44,7 @@ type env struct {
 	rdb     redis.UniversalClient
 	queue   *asynq.Client
 	hhCfg   hh.Config
-	dbPath  string // the SQLite file, for worker processes the test starts
+	dbPath  string // the database DSN, for worker processes the test starts
 	// requests counts every HTTP attempt to hh made by the workers.
 	requests   atomic.Int64
 	workerOpts workerOptions
@@ -85,7 +85,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.dbPath = filepath.Join(t.TempDir(), "otklik.db")
+	e.dbPath = storetest.DSN(t)
 	e.store, err = store.Open(ctx, e.dbPath, store.Options{Cipher: cipher, Migrate: true})
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func EnqueueTick(ctx context.Context, q *asynq.Client, now time.Time) error {
 	return nil
 }
 
-// handleTick finds what is due in SQLite and enqueues one task each, with
+// handleTick finds what is due in the database and enqueues one task each, with
 // deterministic TaskIDs, so a replayed tick or two workers enqueue nothing
 // twice. It only reads the store and hands out IDs.
 func (w *Worker) handleTick(ctx context.Context, t *asynq.Task) error {

@@ -31,7 +31,7 @@ func (h *handler) retryApplication(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.jobs.SendApplication(r.Context(), user.ID, a.ID); err != nil {
-		// The row is queued in SQLite; the scheduler's tick will pick it up.
+		// The row is queued in the database; the scheduler's tick will pick it up.
 		h.log.ErrorContext(r.Context(), "enqueue retried application", "user_id", user.ID, "application_id", a.ID, "error", err)
 	}
 	h.log.InfoContext(r.Context(), "application retried", "user_id", user.ID, "application_id", a.ID)

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/hh/hhsandbox"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // fakeJobs records what the web asked the worker to do.
@@ -333,14 +333,16 @@ func (b *browser) connectHH(hhUser string, allow bool) response {
 	return b.get(page.location)
 }
 
-// openTestStore opens a migrated store in a temp file, closed at the end.
+// openTestStore opens a migrated store in a database of its own (a temp
+// file, or a PostgreSQL database on storetest's PostgreSQL pass), closed at
+// the end.
 func openTestStore(t *testing.T, secret []byte) *store.Store {
 	t.Helper()
 	cipher, err := store.NewCipherFromSecret(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: cipher, Migrate: true})
+	st, err := store.Open(context.Background(), storetest.DSN(t), store.Options{Cipher: cipher, Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

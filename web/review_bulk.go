@@ -56,7 +56,7 @@ func (h *handler) bulkReview(w http.ResponseWriter, r *http.Request) {
 			err = h.store.Requeue(ctx, user.ID, a.ID, a.Letter)
 			if err == nil {
 				if jerr := h.jobs.SendApplication(ctx, user.ID, a.ID); jerr != nil {
-					// The row is queued in SQLite; the scheduler's tick will pick it up.
+					// The row is queued in the database; the scheduler's tick will pick it up.
 					h.log.ErrorContext(ctx, "enqueue application", "user_id", user.ID, "application_id", a.ID, "error", jerr)
 				}
 				sent = append(sent, a.ID)

@@ -8,55 +8,55 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/rules"
+	"github.com/redis/go-redis/v9"
 )
 
 // vacancyTextTTL is how long a vacancy's text read from hh is kept for the
-// review queue; maxVacancyTexts bounds how many are kept, and
-// vacancyTextsPerPage how many one review page may ask hh for.
+// review queue (Redis expires it), and vacancyTextsPerPage how many one
+// review page may ask hh for.
 const (
 	vacancyTextTTL      = 6 * time.Hour
-	maxVacancyTexts     = 2000
 	vacancyTextsPerPage = 20
 	vacancyTextWait     = 3 * time.Second
 )
 
 // vacancyTexts keeps the plain text of vacancies shown in review, so the
-// person can write a letter without leaving for hh. It is a display cache:
-// losing it costs one GET /vacancies/{id} per item.
+// person can write a letter without leaving for hh. It is a display cache
+// in Redis, shared by every web process (one process's fetch serves the
+// others) and expiring by itself: losing it costs one GET /vacancies/{id}
+// per item.
 type vacancyTexts struct {
-	mu   sync.Mutex
-	text map[string]vacancyText
+	rdb redis.UniversalClient
 }
 
-type vacancyText struct {
-	text string
-	at   time.Time
-}
+func vacancyTextKey(id string) string { return "otklik:vacancy_text:" + id }
 
-func (c *vacancyTexts) get(id string, now time.Time) (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t, ok := c.text[id]
-	if !ok || now.Sub(t.at) > vacancyTextTTL {
-		return "", false
+// get returns the cached texts of ids; a Redis failure is a miss.
+func (c *vacancyTexts) get(ctx context.Context, ids []string) map[string]string {
+	out := map[string]string{}
+	if c.rdb == nil || len(ids) == 0 {
+		return out
 	}
-	return t.text, true
-}
-
-func (c *vacancyTexts) put(id, text string, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.text == nil {
-		c.text = map[string]vacancyText{}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = vacancyTextKey(id)
 	}
-	if len(c.text) >= maxVacancyTexts {
-		for k, v := range c.text {
-			if now.Sub(v.at) > vacancyTextTTL || len(c.text) >= maxVacancyTexts {
-				delete(c.text, k)
-			}
+	vals, err := c.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return out
+	}
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[ids[i]] = s
 		}
 	}
-	c.text[id] = vacancyText{text: text, at: now}
+	return out
+}
+
+func (c *vacancyTexts) put(ctx context.Context, id, text string) {
+	if c.rdb != nil {
+		c.rdb.Set(ctx, vacancyTextKey(id), text, vacancyTextTTL)
+	}
 }
 
 // loadVacancyTexts returns the text of each of ids (at most
@@ -64,13 +64,10 @@ func (c *vacancyTexts) put(id, text string, now time.Time) {
 // vacancyTextWait); a vacancy hh does not give is missing from the map and
 // the page links to hh instead. hh not connected: only what is cached.
 func (h *handler) loadVacancyTexts(ctx context.Context, userID int64, ids []string) map[string]string {
-	now := h.now()
-	out := map[string]string{}
+	out := h.texts.get(ctx, ids)
 	var missing []string
 	for _, id := range ids {
-		if t, ok := h.texts.get(id, now); ok {
-			out[id] = t
-		} else if len(missing) < vacancyTextsPerPage {
+		if _, ok := out[id]; !ok && len(missing) < vacancyTextsPerPage {
 			missing = append(missing, id)
 		}
 	}
@@ -95,7 +92,7 @@ func (h *handler) loadVacancyTexts(ctx context.Context, userID int64, ids []stri
 				return
 			}
 			text := plainText(v.Description)
-			h.texts.put(id, text, now)
+			h.texts.put(ctx, id, text)
 			mu.Lock()
 			out[id] = text
 			mu.Unlock()

@@ -240,7 +240,7 @@ func New(d Deps) (*Server, error) {
 		queues:    d.QueueDashboard,
 		sbAdmin:   d.SandboxAdmin,
 		ready:     d.Ready,
-		texts:     &vacancyTexts{},
+		texts:     &vacancyTexts{rdb: d.Redis},
 		model:     d.AI,
 		telegram:  d.Telegram,
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/tasks"
 )
 
@@ -25,10 +26,21 @@ func TestMain(m *testing.M) {
 // and a steady round, through a worker process, the sandbox over HTTP and
 // Redis (REDIS_URL's server on database 4 when set, else embedded).
 func TestSmallRun(t *testing.T) {
+	smallRun(t, "")
+}
+
+// TestSmallRunPostgres is TestSmallRun on a PostgreSQL database of its own
+// (OTKLIK_TEST_POSTGRES; skipped without it).
+func TestSmallRunPostgres(t *testing.T) {
+	smallRun(t, storetest.NewPostgres(t))
+}
+
+func smallRun(t *testing.T, database string) {
 	if testing.Short() {
 		t.Skip("spawns a worker process")
 	}
 	o := defaultOptions()
+	o.Database = database
 	o.Users, o.Rules, o.Vacancies, o.NewVacancies = 3, 2, 4, 2
 	o.Latency, o.Rate, o.ApplyInterval, o.Concurrency = 0, 500, 10*time.Millisecond, 8
 	o.Duration, o.Mode, o.Quiet = 3*time.Minute, "auto", true

@@ -1,6 +1,7 @@
 // Command loadtest measures Otklik's worker under load: N users × M rules
 // against the hh sandbox served over HTTP on a loopback port, with a temp
-// SQLite store and Redis (embedded or real). The worker runs as separate
+// SQLite store (or an empty PostgreSQL database, -database) and Redis
+// (embedded or real). The worker runs as separate
 // processes, exactly as cmd/worker wires it (tasks.New, tasks.ServerConfig,
 // Worker.Register), so its CPU time and peak memory are its own. It prints a
 // markdown report: applications per second, hh requests per application and
@@ -10,6 +11,7 @@
 //	go run ./cmd/loadtest                       # 1,000 users × 2 rules, 50 hh requests/s
 //	go run ./cmd/loadtest -users 200            # a quick run
 //	go run ./cmd/loadtest -redis redis://127.0.0.1:6379 -redis-db 4
+//	go run ./cmd/loadtest -database postgres://postgres@127.0.0.1/otklik_load   # an empty database
 //
 // See docs/BENCHMARKS.md for the measured numbers.
 package main
@@ -33,6 +35,7 @@ type options struct {
 	NewVacancies  int
 	Latency       time.Duration
 	Redis         string // "embedded" or a redis:// URL
+	Database      string // "" for a temp SQLite file, or an empty database's DATABASE_URL
 	RedisDB       int
 	Rate          float64
 	ApplyInterval time.Duration
@@ -68,6 +71,7 @@ func main() {
 	flag.IntVar(&o.NewVacancies, "new", o.NewVacancies, "vacancies published (PublishNew) before the steady-state round")
 	flag.DurationVar(&o.Latency, "latency", o.Latency, "sandbox latency added to every API response")
 	flag.StringVar(&o.Redis, "redis", o.Redis, `"embedded" (in-process miniredis on a loopback port) or a redis:// URL`)
+	flag.StringVar(&o.Database, "database", o.Database, "DATABASE_URL of an empty database to run on (postgres://…); empty: a temp SQLite file")
 	flag.IntVar(&o.RedisDB, "redis-db", o.RedisDB, "Redis database number for a real Redis (flushed at start; 0–3 belong to other packages' tests)")
 	flag.Float64Var(&o.Rate, "rate", o.Rate, "HH_RATE_LIMIT: hh requests per second shared by all workers (production default: 5)")
 	flag.DurationVar(&o.ApplyInterval, "apply-interval", o.ApplyInterval, "APPLY_INTERVAL: minimum gap between one account's applications")

@@ -152,6 +152,7 @@ func (rep *report) write(out io.Writer) {
 	}
 	fmt.Fprintf(w, "- settings: catalogue %d vacancies (+%d before the steady round), sandbox latency %s, HH_RATE_LIMIT %g/s, APPLY_INTERVAL %s, rule mode %s, rule daily cap %d, %d worker process(es), concurrency %s, Redis %s\n",
 		o.Vacancies, o.NewVacancies, o.Latency, o.Rate, o.ApplyInterval, o.Mode, o.DailyLimit, o.Workers, concurrencyText(o.Concurrency), redis)
+	fmt.Fprintf(w, "- database: %s\n", databaseWord(o))
 	fmt.Fprintf(w, "- setup (users, tokens, resumes, rules): %s\n\n", rep.Setup.Round(100*time.Millisecond))
 
 	cols := make([]string, len(rep.Rounds))
@@ -216,8 +217,8 @@ func (rep *report) write(out io.Writer) {
 		return ms(percentile(r.ApplyLatency, 50)) + " / " + ms(percentile(r.ApplyLatency, 99))
 	})
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Worker processes in total: %s CPU, peak RSS %.1f MiB. The harness (sandbox, SQLite setup, %s): %s CPU.\n\n",
-		rep.WorkerCPU.Round(10*time.Millisecond), float64(rep.WorkerMaxRSS)/(1<<20), redisWord(o), rep.HarnessCPU.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "Worker processes in total: %s CPU, peak RSS %.1f MiB. The harness (sandbox, %s setup, %s): %s CPU.\n\n",
+		rep.WorkerCPU.Round(10*time.Millisecond), float64(rep.WorkerMaxRSS)/(1<<20), databaseWord(o), redisWord(o), rep.HarnessCPU.Round(10*time.Millisecond))
 
 	if rep.Tick != nil {
 		rep.Tick.write(w)
@@ -298,4 +299,12 @@ func ms(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
+}
+
+// databaseWord names the store the run used.
+func databaseWord(o options) string {
+	if store.IsPostgres(o.Database) {
+		return "PostgreSQL"
+	}
+	return "SQLite"
 }

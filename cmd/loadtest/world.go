@@ -76,6 +76,9 @@ func newWorld(ctx context.Context, o options, dir string) (*world, error) {
 		return nil, err
 	}
 	w.dbPath = filepath.Join(dir, "otklik.db")
+	if o.Database != "" {
+		w.dbPath = o.Database
+	}
 	if w.store, err = store.Open(ctx, w.dbPath, store.Options{Cipher: cipher, Migrate: true}); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/otklik/otklik/config"
 	"github.com/otklik/otklik/internal/app"
+	"github.com/otklik/otklik/store"
 )
 
 func main() {
@@ -105,7 +106,7 @@ func announce(cfg config.Config, keyFile string, addr net.Addr) {
 	}
 	fmt.Printf("  hh:     %s\n", hhMode)
 	fmt.Printf("  redis:  %s\n", redisMode)
-	fmt.Printf("  data:   %s (database %s)\n", data, cfg.DatabaseURL)
+	fmt.Printf("  data:   %s (database %s)\n", data, store.RedactDSN(cfg.DatabaseURL))
 	if keyFile != "" {
 		fmt.Printf("  secret: %s (generated; back it up with the database)\n", keyFile)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // TestRefusesToStart: a worker with bad configuration, or over a database
@@ -85,8 +86,8 @@ func TestServesMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, "otklik.db")
-	st, err := store.Open(context.Background(), dbPath, store.Options{Cipher: cipher, Migrate: true})
+	dsn := storetest.DSN(t)
+	st, err := store.Open(context.Background(), dsn, store.Options{Cipher: cipher, Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestServesMetrics(t *testing.T) {
 	cmd := exec.Command(bin, "-metrics-addr", addr)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "REDIS_URL=redis://" + m.Addr() + "/0",
-		"DATABASE_URL=file:" + dbPath, "SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret), "LOG_LEVEL=warn"}
+		"DATABASE_URL=" + dsn, "SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret), "LOG_LEVEL=warn"}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

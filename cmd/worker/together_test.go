@@ -15,7 +15,12 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/otklik/otklik/store/storetest"
 )
+
+// TestMain runs the package's tests on SQLite, then on PostgreSQL when
+// OTKLIK_TEST_POSTGRES is set.
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 // waitingForSchema is what a worker says, once, while it waits for the web
 // process to migrate the database.
@@ -53,6 +58,11 @@ func TestStartsTogetherWithWeb(t *testing.T) {
 			base := "http://" + addr
 			env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + data, "DATA_DIR=" + data,
 				"REDIS_URL=redis://" + m.Addr() + "/0", "LISTEN_ADDR=" + addr, "BASE_URL=" + base}
+			if storetest.Postgres() {
+				// An empty PostgreSQL database of its own; SQLite's is the
+				// default file in DATA_DIR.
+				env = append(env, "DATABASE_URL="+storetest.NewPostgres(t))
+			}
 			web := &process{name: "web", cmd: exec.Command(webBin)}
 			worker := &process{name: "worker", cmd: exec.Command(workerBin)}
 

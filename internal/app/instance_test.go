@@ -13,22 +13,40 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 // testRedisDB is this package's Redis database when REDIS_URL is set, apart
 // from the other packages' (tasks 1, web 2, faults 5, clustermetrics 6).
 const testRedisDB = 7
 
+// TestMain runs the package's tests on SQLite, then on PostgreSQL when
+// OTKLIK_TEST_POSTGRES is set.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// pgDatabases maps a test's DATA_DIR to its PostgreSQL database on the
+// PostgreSQL pass.
+var pgDatabases sync.Map
+
 // testConfig is the configuration a test instance in dir starts with: the
 // defaults, DATA_DIR in dir, Redis as the suite runs it, and env on top.
 func testConfig(t *testing.T, dir string, env map[string]string) config.Config {
 	t.Helper()
 	vars := map[string]string{"DATA_DIR": dir, "LOG_LEVEL": "error"}
+	if storetest.Postgres() {
+		// One database per DATA_DIR, as the SQLite file in it would be.
+		dsn, ok := pgDatabases.Load(dir)
+		if !ok {
+			dsn, _ = pgDatabases.LoadOrStore(dir, storetest.NewPostgres(t))
+		}
+		vars["DATABASE_URL"] = dsn.(string)
+	}
 	if u := os.Getenv("REDIS_URL"); u != "" {
 		opt, err := redis.ParseURL(u)
 		if err != nil {

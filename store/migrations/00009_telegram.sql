@@ -49,7 +49,6 @@ CREATE TABLE telegram_offset (
     id          INTEGER PRIMARY KEY, -- always 1
     next_update BIGINT NOT NULL
 );
-INSERT INTO telegram_offset (id, next_update) VALUES (1, 0);
 
 -- +goose Down
 DROP TABLE telegram_offset;

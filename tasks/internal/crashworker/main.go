@@ -1,5 +1,5 @@
 // Command crashworker is a bare worker process for the tasks package's crash
-// test: the test runs it against its own hh sandbox, SQLite file and Redis,
+// test: the test runs it against its own hh sandbox, database and Redis,
 // kills it with SIGKILL mid-run and starts another.
 package main
 
@@ -25,7 +25,7 @@ import (
 
 func main() {
 	hhURL := flag.String("hh", "", "hh sandbox URL")
-	db := flag.String("db", "", "SQLite file")
+	db := flag.String("db", "", "DATABASE_URL (a SQLite file or postgres://…)")
 	redisAddr := flag.String("redis", "", "Redis address")
 	redisDB := flag.Int("redis-db", 0, "Redis database")
 	applyInterval := flag.Duration("apply-interval", 100*time.Millisecond, "gap between one account's applications")
