@@ -3,7 +3,6 @@ package ai_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/ai/aitest"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 func openStore(t *testing.T) (*store.Store, int64) {
@@ -22,7 +22,7 @@ func openStore(t *testing.T) (*store.Store, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Cipher: c, Migrate: true})
+	st, err := store.Open(ctx, storetest.DSN(t), store.Options{Cipher: c, Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,8 +160,7 @@ func TestCapSpentMakesNoCall(t *testing.T) {
 // spend more than the cap between them.
 func TestCapHoldsAcrossTwoWorkers(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	dsn := "file:" + filepath.Join(dir, "otklik.db")
+	dsn := storetest.DSN(t)
 	open := func() *store.Store {
 		st, err := store.Open(ctx, dsn, store.Options{Migrate: true})
 		if err != nil {

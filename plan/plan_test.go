@@ -3,7 +3,6 @@ package plan_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 )
 
 type fixture struct {
@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(srv.Close)
 
 	var err error
-	f.st, err = store.Open(ctx, filepath.Join(t.TempDir(), "otklik.db"), store.Options{Migrate: true})
+	f.st, err = store.Open(ctx, storetest.DSN(t), store.Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/store"
+	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/telegram/tgtest"
 )
 
@@ -34,7 +34,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "file:"+filepath.Join(t.TempDir(), "otklik.db"), store.Options{Migrate: true})
+	st, err := store.Open(ctx, storetest.DSN(t), store.Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
