@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"testing"
+
+	"github.com/otklik/otklik/hh"
 )
 
 func BenchmarkInsertApplication(b *testing.B) {
@@ -32,6 +34,39 @@ func BenchmarkInsertApplicationExisting(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.InsertApplication(ctx, testApplication(u.ID, "1")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkResumes measures the read the worker makes before each POST to
+// check the row's resume is still the connected person's.
+func BenchmarkResumes(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	u := mustUser(b, s, "bench@example.com")
+	if err := s.ReplaceResumes(ctx, u.ID, []hh.Resume{{ID: "r1", Title: "Go"}, {ID: "r2", Title: "Rust"}}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Resumes(ctx, u.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkApplication(b *testing.B) {
+	ctx := context.Background()
+	s := mustOpen(b)
+	u := mustUser(b, s, "bench@example.com")
+	a := testApplication(u.ID, "1")
+	if _, err := s.InsertApplication(ctx, a); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Application(ctx, u.ID, a.ID); err != nil {
 			b.Fatal(err)
 		}
 	}
