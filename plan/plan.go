@@ -131,16 +131,7 @@ func CapLeft(ctx context.Context, st *store.Store, rule *store.Rule, now time.Ti
 	if limit <= 0 {
 		limit = DailyLimit
 	}
-	since := now.Add(-DailyWindow)
-	applied, err := st.RuleAppliedSince(ctx, rule.UserID, rule.ID, since)
-	if err != nil {
-		return 0, err
-	}
-	queued, err := st.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusQueued})
-	if err != nil {
-		return 0, err
-	}
-	review, err := st.CountApplications(ctx, rule.UserID, store.ApplicationFilter{RuleID: rule.ID, Status: store.StatusReview, From: since})
+	applied, queued, review, err := st.RuleLoad(ctx, rule.UserID, rule.ID, now.Add(-DailyWindow))
 	if err != nil {
 		return 0, err
 	}

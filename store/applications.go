@@ -436,15 +436,25 @@ func (s *Store) AppliedSince(ctx context.Context, userID int64, since time.Time)
 	return n, nil
 }
 
-// RuleAppliedSince counts the applications rule ruleID sent at or after
-// since (the rule's own daily cap).
-func (s *Store) RuleAppliedSince(ctx context.Context, userID, ruleID int64, since time.Time) (int, error) {
-	var n int
-	if err := s.get(ctx, s.db, &n, `SELECT COUNT(*) FROM applications
-		WHERE user_id = ? AND rule_id = ? AND status = 'applied' AND applied_at >= ?`, userID, ruleID, ts(since)); err != nil {
-		return 0, fmt.Errorf("store: applied since of rule %d: %w", ruleID, err)
+// RuleLoad counts, in one query, what rule ruleID holds against its daily
+// cap: the applications it sent at or after since, those it has queued, and
+// those it put in review (created) at or after since.
+func (s *Store) RuleLoad(ctx context.Context, userID, ruleID int64, since time.Time) (applied, queued, review int, err error) {
+	var n struct {
+		Applied int `db:"applied"`
+		Queued  int `db:"queued"`
+		Review  int `db:"review"`
 	}
-	return n, nil
+	err = s.get(ctx, s.db, &n, `SELECT
+			COALESCE(SUM(CASE WHEN status = 'applied' AND applied_at >= ? THEN 1 ELSE 0 END), 0) AS applied,
+			COALESCE(SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END), 0) AS queued,
+			COALESCE(SUM(CASE WHEN status = 'review' AND created_at >= ? THEN 1 ELSE 0 END), 0) AS review
+		FROM applications WHERE user_id = ? AND rule_id = ? AND status IN ('applied', 'queued', 'review')`,
+		ts(since), ts(since), userID, ruleID)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: load of rule %d: %w", ruleID, err)
+	}
+	return n.Applied, n.Queued, n.Review, nil
 }
 
 // OldestAppliedSince returns when the oldest application sent at or after

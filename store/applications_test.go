@@ -318,8 +318,12 @@ func TestApplicationQueries(t *testing.T) {
 	if n, _ := s.AppliedSince(ctx, u.ID, t0.Add(31*time.Minute)); n != 0 {
 		t.Fatalf("AppliedSince after the application = %d", n)
 	}
-	if n, _ := s.RuleAppliedSince(ctx, u.ID, r.ID, t0); n != 1 {
-		t.Fatalf("RuleAppliedSince = %d", n)
+	// 1 applied at t0+30m, 1 queued, 1 put in review at t0+2m.
+	if applied, queued, review, err := s.RuleLoad(ctx, u.ID, r.ID, t0); applied != 1 || queued != 1 || review != 1 || err != nil {
+		t.Fatalf("RuleLoad = %d applied, %d queued, %d review, %v", applied, queued, review, err)
+	}
+	if applied, queued, review, _ := s.RuleLoad(ctx, u.ID, r.ID, t0.Add(31*time.Minute)); applied != 0 || queued != 1 || review != 0 {
+		t.Fatalf("RuleLoad after the application = %d applied, %d queued, %d review", applied, queued, review)
 	}
 	oldest, ok, err := s.OldestAppliedSince(ctx, u.ID, t0)
 	if err != nil || !ok || !oldest.Equal(t0.Add(30*time.Minute)) {

@@ -152,7 +152,10 @@ func TestTenantIsolation(t *testing.T) {
 		}},
 		{"CountApplications", func() (int, error) { return s.CountApplications(ctx, o, ApplicationFilter{}) }},
 		{"AppliedSince", func() (int, error) { return s.AppliedSince(ctx, o, since) }},
-		{"RuleAppliedSince", func() (int, error) { return s.RuleAppliedSince(ctx, o, rule.ID, since) }},
+		{"RuleLoad", func() (int, error) {
+			applied, queued, review, err := s.RuleLoad(ctx, o, rule.ID, since)
+			return applied + queued + review, err
+		}},
 		{"OldestAppliedSince", func() (int, error) {
 			_, ok, err := s.OldestAppliedSince(ctx, o, since)
 			return b2i(ok), err

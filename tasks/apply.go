@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/plan"
@@ -76,102 +77,123 @@ func (w *Worker) handleApply(ctx context.Context, t *asynq.Task) error {
 }
 
 func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
-	a, err := w.store.Application(ctx, p.UserID, p.ApplicationID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if a.Status != store.StatusQueued {
-		return nil
-	}
-	if a.Reason == string(rules.ReasonAIUnavailable) {
-		// The model owes this row a verdict or a letter: that comes first,
-		// before the account's slot is waited for.
-		acct, held, err := w.usableAccount(ctx, a)
-		if held || err != nil {
+	// A task the run enqueued was scheduled for the slot it booked in the
+	// account's sequence (enqueueApply), and asynq runs it no earlier. A task
+	// from elsewhere (the review queue, the tick, a person) books its slot
+	// now and goes back to the queue until it comes, instead of holding a
+	// worker slot while it sleeps. Either way the gap since the account's
+	// last POST is kept under the lock, where its POSTs are serialized.
+	if !p.Booked {
+		wait, err := w.pacer.Reserve(ctx, p.UserID, p.ApplicationID)
+		if err != nil {
 			return err
 		}
-		if a, err = w.finishAI(ctx, a, acct); a == nil || err != nil {
+		if err := waitOrRequeue(ctx, wait, maxInlineWait); err != nil {
 			return err
 		}
 	}
-
-	// The account's slot was booked when the task was enqueued for it
-	// (enqueueApply), so this finds it due; a task that comes early (sent
-	// from the review queue, or its booking expired) goes back to the queue
-	// until its slot instead of holding a worker slot while it sleeps. The
-	// account is checked under the lock, where its POSTs are serialized.
-	wait, err := w.pacer.Reserve(ctx, p.UserID, p.ApplicationID)
-	if err != nil {
+	a, err := w.sendLocked(ctx, p)
+	if a == nil || err != nil {
 		return err
 	}
-	if err := waitOrRequeue(ctx, wait, maxInlineWait); err != nil {
-		return err
-	}
-	unlock, err := w.locks.lock(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
-	if errors.Is(err, errLocked) {
-		return retryLater(max(w.pacer.interval, time.Second), nil)
-	}
-	if err != nil {
-		return err
-	}
-	defer unlock()
-
-	if a, err = w.store.Application(ctx, p.UserID, p.ApplicationID); err != nil || a.Status != store.StatusQueued ||
-		a.Reason == string(rules.ReasonAIUnavailable) {
-		return err
-	}
-	// The account's state is read again where its POSTs are serialized: the
-	// POST before this one may have met limit_exceeded or a captcha while
-	// this task waited, and hh must not see another POST until it is usable.
+	// The model owes this row a verdict or a letter: that comes first, and
+	// outside the account's lock, whose POSTs would wait for the model.
 	acct, held, err := w.usableAccount(ctx, a)
 	if held || err != nil {
 		return err
 	}
-	// Count again where the account's POSTs are serialized: others may have
-	// been sent while this one waited, and our own cap is a hard one.
-	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
+	if a, err = w.finishAI(ctx, a, acct); a == nil || err != nil {
 		return err
+	}
+	if a, err = w.sendLocked(ctx, p); a != nil && err == nil {
+		// Another worker put it back to wait for the model meanwhile.
+		return retryLater(plan.AIRetryDelay(1), nil)
+	}
+	return err
+}
+
+// sendLocked sends the queued row p names under its account's lock. It
+// returns the row, unsent, when the row waits for the model first (reason
+// ai_unavailable); nil when it is sent, decided, or not queued any more.
+func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.Application, err error) {
+	lk, err := w.locks.take(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
+	if errors.Is(err, errLocked) {
+		return nil, retryLater(max(w.pacer.interval, time.Second), nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The lock goes in one round trip with the account's pacing after a
+	// POST (when it ended, and the row's booked slot forgotten).
+	var postedAt time.Time
+	defer func() {
+		w.locks.releaseWith(ctx, ApplyLockKey(p.UserID), lk, func(pipe redis.Pipeliner) {
+			if !postedAt.IsZero() {
+				w.pacer.posted(ctx, pipe, p.UserID, p.ApplicationID, postedAt)
+			}
+		})
+	}()
+
+	a, err := w.store.Application(ctx, p.UserID, p.ApplicationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil || a.Status != store.StatusQueued {
+		return nil, err
+	}
+	if a.Reason == string(rules.ReasonAIUnavailable) {
+		return a, nil
+	}
+	// The account's state is read here, where its POSTs are serialized: the
+	// POST before this one may have met limit_exceeded or a captcha while
+	// this task waited, and hh must not see another POST until it is usable.
+	acct, held, err := w.usableAccount(ctx, a)
+	if held || err != nil {
+		return nil, err
+	}
+	// Counted here too: others may have been sent while this one waited,
+	// and our own cap is a hard one.
+	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
+		return nil, err
 	}
 	if a.ResponseLetterRequired && strings.TrimSpace(a.Letter) == "" {
 		// The employer asked for a letter: never POST without one.
-		return w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterRequired), "")
+		return nil, w.store.MarkReview(ctx, a.UserID, a.ID, string(rules.ReasonLetterRequired), "")
 	}
 	// The gap holds between actual POSTs, not only between booked slots: the
 	// POST before this one may have ended well after its slot.
-	wait, err = w.pacer.SincePost(ctx, a.UserID)
+	wait, err := w.pacer.SincePost(ctx, a.UserID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := waitOrRequeue(ctx, wait, max(maxInlineGapWait, w.pacer.interval)); err != nil {
-		return err
+		return nil, err
 	}
 
 	// The run that queued the row counts the requests sent for it.
 	var requests atomic.Int64
 	defer w.countRunRequests(ctx, a, &requests)
 	generation := acct.TokenGeneration
-	res, err := w.post(ctx, acct, a, &requests)
+	res, err := w.post(ctx, acct, a, &requests, &postedAt)
 	if hh.IsTokenExpired(err) {
 		if acct, err = w.refresh(ctx, a.UserID, acct.TokenGeneration, &requests); err != nil {
 			if errors.Is(err, ErrReconnect) {
-				return w.holdBack(ctx, a, rules.ReasonReconnect)
+				return nil, w.holdBack(ctx, a, rules.ReasonReconnect)
 			}
-			return err
+			return nil, err
 		}
 		generation = acct.TokenGeneration
-		res, err = w.post(ctx, acct, a, &requests)
+		res, err = w.post(ctx, acct, a, &requests, &postedAt)
 	}
-	return w.recordOutcome(ctx, a, generation, res, err)
+	return nil, w.recordOutcome(ctx, a, generation, res, err)
 }
 
 // post sends the application with acct's token, counting the request into
-// requests, and records when the POST ended, for the account's pacing (and
-// forgets the row's booked slot, so a later attempt books a new one).
-func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application, requests *atomic.Int64) (*hh.ApplyResult, error) {
-	defer w.pacer.Posted(ctx, a.UserID, a.ID)
+// requests, and notes in postedAt when the POST ended, for the account's
+// pacing (recorded as the lock is released, with the row's booked slot
+// forgotten, so a later attempt books a new one).
+func (w *Worker) post(ctx context.Context, acct *store.HHAccount, a *store.Application, requests *atomic.Int64, postedAt *time.Time) (*hh.ApplyResult, error) {
+	defer func() { *postedAt = time.Now() }()
 	return w.clientFor(acct.Token.AccessToken, requests).Apply(ctx, a.VacancyID, a.ResumeID, a.Letter)
 }
 

@@ -180,19 +180,16 @@ func (p *Pacer) SincePost(ctx context.Context, userID int64) (time.Duration, err
 	return max(0, time.Until(time.UnixMicro(last).Add(p.interval))), nil
 }
 
-// Posted records that the account's application POST has just ended (made,
-// answered or abandoned), for SincePost, and forgets the application's
-// booked slot, so a later attempt (after a failure) waits for a new one.
-// Both go in one round trip.
-func (p *Pacer) Posted(ctx context.Context, userID, appID int64) {
+// posted queues on pipe the record that the account's application POST
+// ended at (made, answered or abandoned), for SincePost, and forgets the
+// application's booked slot, so a later attempt (after a failure) waits for
+// a new one.
+func (p *Pacer) posted(ctx context.Context, pipe redis.Pipeliner, userID, appID int64, at time.Time) {
 	if p.interval <= 0 {
 		return
 	}
-	ctx = context.WithoutCancel(ctx)
-	pipe := p.rdb.Pipeline()
-	pipe.Set(ctx, postedKey(userID), time.Now().UnixMicro(), p.interval+time.Minute)
+	pipe.Set(ctx, postedKey(userID), at.UnixMicro(), p.interval+time.Minute)
 	pipe.Del(ctx, paceKeys(userID, appID)[1])
-	_, _ = pipe.Exec(ctx)
 }
 
 // unlockScript deletes a lock only if it still holds our token.
@@ -260,6 +257,20 @@ func (l Locks) release(ctx context.Context, key, token string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
+}
+
+// releaseWith releases the lock as release does, in one round trip with
+// the commands also queues (run first).
+func (l Locks) releaseWith(ctx context.Context, key, token string, also func(redis.Pipeliner)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	pipe := l.rdb.Pipeline()
+	also(pipe)
+	unlock := unlockScript.EvalSha(ctx, pipe, []string{key}, token)
+	if _, err := pipe.Exec(ctx); err != nil && redis.HasErrorPrefix(unlock.Err(), "NOSCRIPT") {
+		// A Redis that lost its scripts (restarted): the script's text.
+		_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
+	}
 }
 
 // take sets key to a fresh token for ttl, waiting up to wait for it.

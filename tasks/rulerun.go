@@ -378,7 +378,7 @@ func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generati
 	if err != nil {
 		return fmt.Errorf("tasks: enqueue apply %d: %w", appID, err)
 	}
-	_, err = w.queue.EnqueueContext(ctx, NewApplyTask(userID, appID, generation, queue, wait))
+	_, err = w.queue.EnqueueContext(ctx, newApplyTask(userID, appID, generation, queue, wait, true))
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}

@@ -53,6 +53,9 @@ type RuleRunPayload struct {
 type ApplyPayload struct {
 	UserID        int64 `json:"user_id"`
 	ApplicationID int64 `json:"application_id"`
+	// Booked: the task is scheduled for the slot its run booked in the
+	// account's sequence, so the handler does not book one.
+	Booked bool `json:"booked,omitempty"`
 }
 
 // TokenRefreshPayload names the hh account (one per user) to refresh.
@@ -118,6 +121,12 @@ func manualRunID(ruleID int64, lastCompleted time.Time) string {
 // ledger's state, so a duplicate task is harmless; the TaskID (row and
 // generation) keeps the queue from holding copies.
 func NewApplyTask(userID, applicationID int64, generation string, queue string, delay time.Duration) *asynq.Task {
+	return newApplyTask(userID, applicationID, generation, queue, delay, false)
+}
+
+// newApplyTask is NewApplyTask for a task scheduled (delay) for the slot
+// booked for it when booked is true.
+func newApplyTask(userID, applicationID int64, generation string, queue string, delay time.Duration, booked bool) *asynq.Task {
 	opts := []asynq.Option{
 		asynq.TaskID(fmt.Sprintf("apply:%d:%s", applicationID, generation)),
 		asynq.Queue(queue), asynq.MaxRetry(12), asynq.Timeout(2 * time.Minute),
@@ -125,7 +134,7 @@ func NewApplyTask(userID, applicationID int64, generation string, queue string, 
 	if delay > 0 {
 		opts = append(opts, asynq.ProcessIn(delay))
 	}
-	return newTask(TypeApply, ApplyPayload{UserID: userID, ApplicationID: applicationID}, opts...)
+	return newTask(TypeApply, ApplyPayload{UserID: userID, ApplicationID: applicationID, Booked: booked}, opts...)
 }
 
 // NewTokenRefreshTask refreshes one account's hh token pair. generation is the
