@@ -73,6 +73,7 @@ func workerMain() int {
 }
 
 func runWorker(cfg workerConfig) error {
+	app.WorkerProcs() // as cmd/worker runs
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 

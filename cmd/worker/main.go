@@ -46,6 +46,7 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 		return err
 	}
 	logger := app.NewLogger(cfg)
+	procs := app.WorkerProcs()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -101,7 +102,7 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 	if err != nil {
 		return err
 	}
-	logger.Info("worker started", "hh", hhMode(cfg), "rate_limit", cfg.HHRateLimit, "apply_interval", cfg.ApplyInterval)
+	logger.Info("worker started", "hh", hhMode(cfg), "rate_limit", cfg.HHRateLimit, "apply_interval", cfg.ApplyInterval, "gomaxprocs", procs)
 	<-ctx.Done()
 	logger.Info("worker stopping: finishing running tasks")
 	rw.Stop()

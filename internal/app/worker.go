@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 
 	"github.com/hibiken/asynq"
@@ -20,6 +21,24 @@ import (
 	"github.com/otklik/otklik/tasks/clustermetrics"
 	"github.com/otklik/otklik/telegram"
 )
+
+// WorkerProcs gives a process that only runs the worker (cmd/worker, the
+// load harness's workers) one P, unless the operator set GOMAXPROCS, and
+// returns the number it runs with. A worker waits on hh, Redis and the
+// database almost all the time: at hh's pace it needs a few per cent of one
+// core, and with a second P the Go scheduler wakes a second thread for
+// nearly every reply that comes in, which on these machines cost more CPU
+// than the work itself (docs/BENCHMARKS.md, "Worker cost": 4.80 → 3.85
+// CPU-seconds per 1,000 applications). SQLite's calls still run on threads
+// of their own. The web process, whose pages a person waits for, keeps
+// Go's default.
+func WorkerProcs() int {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return runtime.GOMAXPROCS(0)
+	}
+	runtime.GOMAXPROCS(1)
+	return 1
+}
 
 // NewWorker builds the task handlers over st and r, counting into metrics.
 func NewWorker(cfg config.Config, st *store.Store, r *Redis, queue *asynq.Client, hhCfg hh.Config, metrics *tasks.Metrics, logger *slog.Logger) (*tasks.Worker, error) {
