@@ -581,7 +581,7 @@ var en = map[string]string{
 	// ---- AI (issue 18) ----
 	"settings.ai_title":            "AI",
 	"settings.ai_tokens":           "Model tokens spent today: %s of %s.",
-	"settings.ai_hint":             "The model writes letters and screens vacancies in the rules where you turn it on. It is sent only your resume, the vacancy's text, your template and criteria — never hh.ru keys or passwords. The cap resets at midnight UTC.",
+	"settings.ai_hint":             "The model writes letters and screens vacancies in the rules where you turn it on. It is sent only your resume, the vacancy's text, your template and criteria — never hh.ru keys or passwords. The cap resets at midnight in your time zone.",
 	"invalid.letter_source":        "Choose who writes the letters: the template or AI.",
 	"invalid.ai_letter_template":   "For AI letters a template is needed: the model takes its tone and length from it, and it is sent instead when the model's letter fails a check.",
 	"invalid.ai_criteria_too_long": "The AI criteria may be at most %s characters, now %s.",
@@ -604,8 +604,8 @@ var en = map[string]string{
 	"review.rewrite":               "Rewrite",
 	"flash.ai_rewritten":           "AI wrote a new draft of the letter.",
 	"flash.ai_rewrite_failed":      "AI could not write a letter just now; the draft is unchanged. Try again later.",
-	"flash.ai_cap_spent":           "Today's AI token cap is spent; the draft is unchanged. The cap resets at midnight UTC.",
-	"dashboard.ai_cap_spent":       "Today's AI token cap is spent: until midnight UTC letters come from the template and vacancies are not screened by AI.",
+	"flash.ai_cap_spent":           "Today's AI token cap is spent; the draft is unchanged. The cap resets at midnight in your time zone.",
+	"dashboard.ai_cap_spent":       "Today's AI token cap is spent: until midnight in your time zone letters come from the template and vacancies are not screened by AI.",
 	// Telegram (issue 16): the bot's messages and the settings card.
 	"tg.start_how":            "To link this chat to Otklik, open Settings → Connect Telegram on the site and follow the link — or send /start with the code shown there.",
 	"tg.start_expired":        "This code has expired: codes work for 15 minutes. Get a new one in Otklik's Settings.",
