@@ -23,6 +23,8 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+
+	"github.com/otklik/otklik/locale"
 )
 
 //go:embed prompt.tmpl
@@ -122,14 +124,6 @@ func Day(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02")
 }
 
-// Location loads the IANA zone name, UTC when it does not load.
-func Location(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return time.UTC
-}
-
 // Resume is what a letter is written from.
 type Resume struct {
 	Title      string
@@ -203,7 +197,7 @@ func (c *Client) complete(ctx context.Context, userID int64, name string, data a
 	if err != nil {
 		return "", fmt.Errorf("ai: time zone of user %d: %w", userID, err)
 	}
-	day := Day(c.now(), Location(tz))
+	day := Day(c.now(), locale.Zone(tz))
 	ok, err := c.usage.ReserveAITokens(ctx, userID, day, reserved, c.limit)
 	if err != nil {
 		return "", fmt.Errorf("ai: reserve tokens: %w", err)

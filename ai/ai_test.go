@@ -11,6 +11,7 @@ import (
 
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/ai/aitest"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/store/storetest"
 )
@@ -61,7 +62,7 @@ func TestLetterIsWrittenAndCounted(t *testing.T) {
 		!strings.Contains(reqs[0].User, tmplLetter) || !strings.Contains(reqs[0].System, "Never invent") {
 		t.Errorf("prompt does not carry the resume, the vacancy, the template and the rule: %+v", reqs)
 	}
-	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), ai.Location("Europe/Moscow"))); used != 321 {
+	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), locale.Zone("Europe/Moscow"))); used != 321 {
 		t.Errorf("tokens recorded = %d, want the model's 321", used)
 	}
 }
@@ -150,7 +151,7 @@ func TestCapSpentMakesNoCall(t *testing.T) {
 	if fake.Calls() != calls || calls == 0 || calls > 2 {
 		t.Errorf("calls = %d (fake saw %d), want 1 or 2 before the cap of 1000 at 400 each", calls, fake.Calls())
 	}
-	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), ai.Location("Europe/Moscow"))); used > 1000 || used != fake.Tokens() {
+	if used, _ := st.AITokensUsed(ctx, uid, ai.Day(time.Now(), locale.Zone("Europe/Moscow"))); used > 1000 || used != fake.Tokens() {
 		t.Errorf("used = %d, fake reported %d, cap 1000", used, fake.Tokens())
 	}
 }
@@ -199,7 +200,7 @@ func TestCapHoldsAcrossTwoWorkers(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	used, err := a.AITokensUsed(ctx, u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")))
+	used, err := a.AITokensUsed(ctx, u.ID, ai.Day(time.Now(), locale.Zone("Europe/Moscow")))
 	if err != nil {
 		t.Fatal(err)
 	}

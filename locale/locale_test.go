@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/rules"
@@ -220,5 +221,20 @@ func TestSalaryText(t *testing.T) {
 		if got := locale.SalaryText("ru", in); got != in {
 			t.Errorf("Russian salary changed: %q → %q", in, got)
 		}
+	}
+}
+
+func TestZone(t *testing.T) {
+	if got := locale.Zone("Asia/Vladivostok").String(); got != "Asia/Vladivostok" {
+		t.Errorf("locale.Zone(Asia/Vladivostok) = %s", got)
+	}
+	if got := locale.Zone("Nowhere/Atlantis").String(); got != locale.DefaultZone {
+		t.Errorf("a zone that does not load = %s, want %s", got, locale.DefaultZone)
+	}
+	if got := locale.Zone(""); got != time.UTC {
+		t.Errorf(`Zone("") = %s, want UTC`, got)
+	}
+	if locale.Zone("Europe/Moscow") != locale.Zone("Europe/Moscow") {
+		t.Error("a zone is loaded again on every call")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/ai/aitest"
 	"github.com/otklik/otklik/hh/hhsandbox"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -172,7 +173,7 @@ func TestAILetters(t *testing.T) {
 		t.Errorf("invented: %+v, %v", fate, err)
 	}
 	// Another worker spends the rest of today's tokens.
-	day := ai.Day(time.Now(), ai.Location("Europe/Moscow"))
+	day := ai.Day(time.Now(), locale.Zone("Europe/Moscow"))
 	used, _ := f.st.AITokensUsed(f.ctx, f.user.ID, day)
 	if ok, err := f.st.ReserveAITokens(f.ctx, f.user.ID, day, 100000-used, 100000); !ok || err != nil {
 		t.Fatal(ok, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/telegram"
@@ -359,7 +360,7 @@ func (w *Worker) withinActiveHours(ctx context.Context, c store.SyncCandidate, n
 	if err != nil {
 		return false, err
 	}
-	loc := location(c.TimeZone)
+	loc := locale.Zone(c.TimeZone)
 	enabled := 0
 	for i := range list {
 		if !list[i].Enabled {

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -81,7 +82,7 @@ func (w *Worker) activeHours(ctx context.Context, userID int64) (activeHours, er
 	if err != nil {
 		return activeHours{}, err
 	}
-	a := activeHours{loc: location(user.TimeZone)}
+	a := activeHours{loc: locale.Zone(user.TimeZone)}
 	for _, r := range all {
 		if r.Enabled {
 			a.rules = append(a.rules, r)

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/otklik/otklik/hh"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/plan"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
@@ -70,7 +70,7 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	if err != nil {
 		return err
 	}
-	loc := location(user.TimeZone)
+	loc := locale.Zone(user.TimeZone)
 	now := w.now()
 	if !rule.Enabled && !p.Manual {
 		return nil
@@ -402,7 +402,7 @@ func (w *Worker) deferAfterFailure(ctx context.Context, p RuleRunPayload) error 
 	if err != nil {
 		return err
 	}
-	return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, w.now(), location(user.TimeZone)))
+	return w.store.DeferRule(ctx, p.UserID, p.RuleID, nextRun(rule, w.now(), locale.Zone(user.TimeZone)))
 }
 
 func isLastAttempt(ctx context.Context) bool {
@@ -427,26 +427,6 @@ func resultOf(err error) string {
 	default:
 		return "failed"
 	}
-}
-
-// locations keeps the time zones read so far: time.LoadLocation reads and
-// parses the zone's file on every call, and the tick asks for every user's
-// zone each minute.
-var locations sync.Map
-
-// location loads an IANA zone, falling back to Moscow (hh's home zone).
-func location(name string) *time.Location {
-	if loc, ok := locations.Load(name); ok {
-		return loc.(*time.Location)
-	}
-	if loc, err := time.LoadLocation(name); err == nil {
-		locations.Store(name, loc)
-		return loc
-	}
-	if loc, err := time.LoadLocation("Europe/Moscow"); err == nil {
-		return loc
-	}
-	return time.FixedZone("MSK", 3*60*60)
 }
 
 // nextRun is when the rule runs after a run at now: one interval after the

@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/robfig/cron/v3"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -106,7 +107,7 @@ func (w *Worker) enqueueDueRules(ctx context.Context, now time.Time) error {
 			errs = append(errs, err)
 			continue
 		}
-		loc := location(user.TimeZone)
+		loc := locale.Zone(user.TimeZone)
 		if !rule.Active(now, loc) {
 			// Outside active hours: skipped for a stated reason, so the
 			// schedule moves to the next window.
@@ -220,7 +221,7 @@ func (w *Worker) enqueueSummaries(ctx context.Context, now time.Time) error {
 	}
 	var errs []error
 	for _, s := range list {
-		local := now.In(location(s.TimeZone))
+		local := now.In(locale.Zone(s.TimeZone))
 		if local.Hour() < s.SummaryHour {
 			continue
 		}

@@ -156,9 +156,7 @@ func (b *Bot) renderWarning(ctx context.Context, lang string, n Notification) (M
 	}
 	loc := time.UTC
 	if u, err := b.store.User(ctx, n.UserID); err == nil {
-		if l, err := time.LoadLocation(u.TimeZone); err == nil {
-			loc = l
-		}
+		loc = locale.Zone(u.TimeZone)
 	}
 	return Message{Text: b.warningText(acct, lang, loc)}, true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -45,7 +46,7 @@ func (h *handler) hhConnection(ctx context.Context, userID int64) (hhConnection,
 			c.CSRF = v.session.CSRFToken
 		}
 		if v.user != nil {
-			c.Loc = userLocation(v.user)
+			c.Loc = locale.Zone(v.user.TimeZone)
 		}
 	}
 	var err error
@@ -159,12 +160,4 @@ func joinName(first, last string) string {
 func startOfDay(now time.Time, loc *time.Location) time.Time {
 	y, m, d := now.In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
-}
-
-// userLocation is the user's time zone, UTC when it does not load.
-func userLocation(u *store.User) *time.Location {
-	if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/otklik/otklik/ai"
 	"github.com/otklik/otklik/ai/aitest"
 	"github.com/otklik/otklik/config"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -32,7 +33,7 @@ func TestSettingsShowsAITokens(t *testing.T) {
 	env := newTestEnv(t, withAI)
 	b := env.browser()
 	u := b.register("ai@example.com", "correct horse battery")
-	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")), 1234, 200000); err != nil || !ok {
+	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), locale.Zone("Europe/Moscow")), 1234, 200000); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	body := b.get("/settings").body
@@ -144,7 +145,7 @@ func TestDashboardSaysAICapSpent(t *testing.T) {
 	if body := b.get("/").body; strings.Contains(body, `data-warning="ai_cap"`) {
 		t.Error("the dashboard warns of a cap nothing was spent of")
 	}
-	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), ai.Location("Europe/Moscow")), 200000, 200000); err != nil || !ok {
+	if ok, err := env.store.ReserveAITokens(context.Background(), u.ID, ai.Day(time.Now(), locale.Zone("Europe/Moscow")), 200000, 200000); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if body := b.get("/").body; !strings.Contains(body, `data-warning="ai_cap"`) || !strings.Contains(body, "лимит токенов ИИ исчерпан") {

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -30,10 +31,7 @@ func (h *handler) applicationsCSV(w http.ResponseWriter, r *http.Request, f stor
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="otklik-applications.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	loc := time.UTC
-	if l, err := time.LoadLocation(user.TimeZone); err == nil {
-		loc = l
-	}
+	loc := locale.Zone(user.TimeZone)
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
 			return ""

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -57,7 +58,7 @@ func (h *handler) showApplications(w http.ResponseWriter, r *http.Request) {
 	user := currentUser(r)
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := applicationFilter(q, userLocation(user))
+	f := applicationFilter(q, locale.Zone(user.TimeZone))
 	rulesList, err := h.store.Rules(ctx, user.ID)
 	if err != nil {
 		h.serverError(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/otklik/otklik/ai"
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -34,7 +35,7 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	counts, err := h.store.CountsByStatusSince(ctx, user.ID, startOfDay(h.now(), userLocation(user)))
+	counts, err := h.store.CountsByStatusSince(ctx, user.ID, startOfDay(h.now(), locale.Zone(user.TimeZone)))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -51,7 +52,7 @@ func (h *handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &dashboardData{HH: conn, ReviewCount: len(review), RuleCount: len(list)}
 	if h.cfg.AI.Enabled() {
-		used, err := h.store.AITokensUsed(ctx, user.ID, ai.Day(h.now(), userLocation(user)))
+		used, err := h.store.AITokensUsed(ctx, user.ID, ai.Day(h.now(), locale.Zone(user.TimeZone)))
 		if err != nil {
 			h.serverError(w, r, err)
 			return

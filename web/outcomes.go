@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -70,7 +71,7 @@ func newFunnel(f store.Funnel) *funnelView {
 // connected says whether hh is connected, for «Обновить».
 func (h *handler) outcomes(ctx context.Context, user *store.User, connected bool) (*outcomesView, error) {
 	now := h.now()
-	loc := userLocation(user)
+	loc := locale.Zone(user.TimeZone)
 	since := startOfDay(now, loc).AddDate(0, 0, -(outcomesDays - 1))
 	f, err := h.store.FunnelSince(ctx, user.ID, 0, since)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -30,9 +31,7 @@ func (h *handler) newPage(w http.ResponseWriter, r *http.Request, nav string, da
 		p.CSRF = h.csrf.token(w, r)
 	}
 	if v.user != nil {
-		if loc, err := time.LoadLocation(v.user.TimeZone); err == nil {
-			p.Loc = loc
-		}
+		p.Loc = locale.Zone(v.user.TimeZone)
 	}
 	if ck, err := r.Cookie(h.cookieName(flashCookie)); err == nil {
 		if key, ok := flashes[ck.Value]; ok {

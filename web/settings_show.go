@@ -86,7 +86,7 @@ func (h *handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		d.PasswordErrors = map[string]string{}
 	}
 	if h.cfg.AI.Enabled() {
-		used, err := h.store.AITokensUsed(r.Context(), user.ID, ai.Day(h.now(), userLocation(user)))
+		used, err := h.store.AITokensUsed(r.Context(), user.ID, ai.Day(h.now(), locale.Zone(user.TimeZone)))
 		if err != nil {
 			h.serverError(w, r, err)
 			return

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/notify"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
@@ -60,7 +61,7 @@ func (h *handler) showSummary(w http.ResponseWriter, r *http.Request) {
 // todaySummary is today's summary (since local midnight), built like the
 // daily e-mail's.
 func (h *handler) todaySummary(ctx context.Context, user *store.User, lang string) (*notify.Summary, error) {
-	since := startOfDay(h.now(), userLocation(user))
+	since := startOfDay(h.now(), locale.Zone(user.TimeZone))
 	s, err := tasks.BuildSummary(ctx, h.store, user.ID, since.Format(time.DateOnly), since, h.cfg.BaseURL.String())
 	if err != nil {
 		return nil, err

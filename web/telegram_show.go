@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 
+	"github.com/otklik/otklik/locale"
 	"github.com/otklik/otklik/store"
 )
 
@@ -46,7 +47,7 @@ func (h *handler) telegramView(ctx context.Context, user *store.User) (*telegram
 	if err != nil {
 		return nil, err
 	}
-	tv.Code, tv.Until = code, until.In(userLocation(user)).Format("15:04")
+	tv.Code, tv.Until = code, until.In(locale.Zone(user.TimeZone)).Format("15:04")
 	name, err := h.telegram.Username(ctx)
 	if err != nil {
 		h.log.WarnContext(ctx, "telegram getMe", "error", err)
