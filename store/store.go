@@ -106,6 +106,15 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if path == "" {
 		// An in-memory database exists per connection; keep exactly one.
 		db.SetMaxOpenConns(1)
+	} else {
+		// SQLite runs one writer at a time and its readers on the CPUs
+		// there are: more connections only add page caches and prepared
+		// statements (each connection has its own), and closing the
+		// surplus throws those away. Unbounded, 100 people browsing opened
+		// 89 connections in the web process, and a busy worker reopened
+		// them all the time.
+		db.SetMaxOpenConns(maxSQLiteConns)
+		db.SetMaxIdleConns(maxSQLiteConns)
 	}
 	s := &Store{db: db, path: path, cipher: opts.Cipher, now: opts.Now}
 	if s.now == nil {
@@ -193,6 +202,10 @@ func sqliteDSN(dsn string) (full, path string, err error) {
 	}
 	return full, path, nil
 }
+
+// maxSQLiteConns is how many connections one Store keeps open to a SQLite
+// file at most (PostgreSQL's is maxPostgresConns).
+const maxSQLiteConns = 16
 
 // ts is how every time enters the database: UTC, at the microsecond precision
 // PostgreSQL keeps, so stored text sorts in time order.
