@@ -242,16 +242,6 @@ func (l Locks) lockAlive(ctx context.Context, key string, ttl, wait time.Duratio
 	}, nil
 }
 
-// lock takes key for ttl, waiting up to wait for it. The returned func
-// releases it.
-func (l Locks) lock(ctx context.Context, key string, ttl, wait time.Duration) (func(), error) {
-	token, err := l.take(ctx, key, ttl, wait)
-	if err != nil {
-		return nil, err
-	}
-	return func() { l.release(ctx, key, token) }, nil
-}
-
 // release deletes the lock if it is still ours, even if ctx has ended.
 func (l Locks) release(ctx context.Context, key, token string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
