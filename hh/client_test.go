@@ -3,6 +3,7 @@ package hh
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -391,5 +392,62 @@ func TestRedaction(t *testing.T) {
 		e := hhError(t, err)
 		mustContainNone(t, err.Error(), secrets...)
 		mustContainNone(t, e.Description+e.TokenErrorDescription+e.Errors[0].Value+e.Errors[0].Extra["extra"].(string), secrets...)
+	}
+}
+
+// A worker posts several applications at once to one host; clients built
+// without an HTTPClient of their own (one per application, as the worker
+// builds them) keep those connections for the next ones instead of closing
+// all but two and dialling again.
+func TestConcurrentRequestsReuseConnections(t *testing.T) {
+	var dialled atomic.Int64
+	release := make(chan struct{})
+	var inFlight sync.WaitGroup
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight.Done()
+		<-release
+		writeJSON(w, http.StatusOK, `{"auth_type":"application","is_admin":false,"is_applicant":false,"is_application":true,"is_employer":false,"is_employer_integration":false}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	const concurrent = 8
+	round := func() {
+		inFlight.Add(concurrent)
+		var done sync.WaitGroup
+		for range concurrent {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				c, err := NewClient(Config{UserAgent: testUserAgent, APIURL: srv.URL, OAuthURL: srv.URL})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.WithToken("T").Me(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		inFlight.Wait() // all eight on connections of their own at once
+		release <- struct{}{}
+		for range concurrent - 1 {
+			release <- struct{}{}
+		}
+		done.Wait()
+	}
+	round()
+	first := dialled.Load()
+	round()
+	if first != concurrent {
+		t.Fatalf("first round dialled %d connections, want %d", first, concurrent)
+	}
+	if again := dialled.Load() - first; again != 0 {
+		t.Errorf("second round dialled %d new connections; the first round's %d should have been kept", again, concurrent)
 	}
 }
