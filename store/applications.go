@@ -237,6 +237,39 @@ func (s *Store) Application(ctx context.Context, userID, id int64) (*Application
 	return &a, nil
 }
 
+// Outgoing is a ledger row as the worker reads it right before its POST,
+// with what decides whether the POST may go, read in the same statement.
+type Outgoing struct {
+	Application
+	// AppliedSince counts the person's applications sent at or after the
+	// since given (AppliedSince's count).
+	AppliedSince int
+	// ResumeGone: the person has stored resumes and the row's is not among
+	// them (another hh person is connected, or the resume was deleted).
+	ResumeGone bool
+}
+
+// Outgoing reads userID's application id with the person's sent count since
+// since and whether its resume is gone: one statement where the worker's
+// POST used to take three, each a wake-up of its own.
+func (s *Store) Outgoing(ctx context.Context, userID, id int64, since time.Time) (*Outgoing, error) {
+	var row struct {
+		applicationRow
+		AppliedSince int  `db:"applied_since"`
+		ResumeGone   bool `db:"resume_gone"`
+	}
+	err := s.get(ctx, s.db, &row, `SELECT `+applicationColumns+`,
+			(SELECT COUNT(*) FROM applications c
+				WHERE c.user_id = a.user_id AND c.status = 'applied' AND c.applied_at >= ?) AS applied_since,
+			(EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = a.user_id)
+				AND NOT EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = a.user_id AND r.resume_id = a.resume_id)) AS resume_gone
+		FROM applications a WHERE a.id = ? AND a.user_id = ?`, ts(since), id, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: application %d: %w", id, notFound(err))
+	}
+	return &Outgoing{Application: row.application(), AppliedSince: row.AppliedSince, ResumeGone: row.ResumeGone}, nil
+}
+
 // transition moves application id to `to` if its status is one of from,
 // setting the extra "col = ?" assignments in set. It distinguishes a missing
 // row (ErrNotFound) from a refused move (ErrIllegalTransition).

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/otklik/otklik/hh"
 )
 
 func testApplication(userID int64, vacancyID string) *Application {
@@ -344,5 +346,64 @@ func TestApplicationQueries(t *testing.T) {
 	reasons, _ := s.ReasonCountsSince(ctx, u.ID, StatusSkipped, t0)
 	if reasons["excluded_word"] != 2 || reasons["archived"] != 1 || len(reasons) != 2 {
 		t.Fatalf("ReasonCountsSince = %v", reasons)
+	}
+}
+
+// Outgoing is the row as Application reads it, with the person's sent count
+// (as AppliedSince counts it) and whether the row's resume is gone (as the
+// worker decides it from Resumes), all in one statement.
+func TestOutgoing(t *testing.T) {
+	ctx := context.Background()
+	s, clock := openWithClock(t)
+	u := mustUser(t, s, "a@example.com")
+	other := mustUser(t, s, "b@example.com")
+	t0 := clock.t
+	for i, owner := range []int64{u.ID, u.ID, other.ID} {
+		a := testApplication(owner, fmt.Sprint("sent-", i))
+		if _, err := s.InsertApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkApplied(ctx, owner, a.ID, "", "", t0.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := testApplication(u.ID, "queued")
+	q.Letter = "Здравствуйте"
+	if _, err := s.InsertApplication(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+
+	check := func(since time.Time, wantSent int, wantGone bool) {
+		t.Helper()
+		got, err := s.Outgoing(ctx, u.ID, q.ID, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row, _ := s.Application(ctx, u.ID, q.ID)
+		n, _ := s.AppliedSince(ctx, u.ID, since)
+		if got.ID != q.ID || got.Status != StatusQueued || got.Letter != row.Letter || !got.CreatedAt.Equal(row.CreatedAt) {
+			t.Errorf("row %+v, Application reads %+v", got.Application, row)
+		}
+		if got.AppliedSince != wantSent || got.AppliedSince != n {
+			t.Errorf("AppliedSince since %s = %d, want %d (AppliedSince counts %d)", since.Sub(t0), got.AppliedSince, wantSent, n)
+		}
+		if got.ResumeGone != wantGone {
+			t.Errorf("ResumeGone = %v, want %v", got.ResumeGone, wantGone)
+		}
+	}
+	// No resumes stored yet: nothing says the row's resume is gone.
+	check(t0, 2, false)
+	check(t0.Add(30*time.Minute), 1, false)
+	if err := s.ReplaceResumes(ctx, u.ID, []hh.Resume{{ID: q.ResumeID, Title: "Go"}}); err != nil {
+		t.Fatal(err)
+	}
+	check(t0.Add(2*time.Hour), 0, false)
+	if err := s.ReplaceResumes(ctx, u.ID, []hh.Resume{{ID: "another-persons", Title: "Go"}}); err != nil {
+		t.Fatal(err)
+	}
+	check(t0, 2, true)
+
+	if _, err := s.Outgoing(ctx, other.ID, q.ID, t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another person's Outgoing: %v, want ErrNotFound", err)
 	}
 }

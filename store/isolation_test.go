@@ -131,6 +131,7 @@ func TestTenantIsolation(t *testing.T) {
 			return 1, err
 		}},
 		{"Application", func() (int, error) { _, err := s.Application(ctx, o, apps[StatusQueued].ID); return 1, err }},
+		{"Outgoing", func() (int, error) { _, err := s.Outgoing(ctx, o, apps[StatusQueued].ID, since); return 1, err }},
 		{"MarkApplied", func() (int, error) {
 			return 1, s.MarkApplied(ctx, o, apps[StatusQueued].ID, "n", "l", time.Now())
 		}},

@@ -92,20 +92,20 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 			return err
 		}
 	}
-	a, err := w.sendLocked(ctx, p)
-	if a == nil || err != nil {
+	o, err := w.sendLocked(ctx, p)
+	if o == nil || err != nil {
 		return err
 	}
 	// The model owes this row a verdict or a letter: that comes first, and
 	// outside the account's lock, whose POSTs would wait for the model.
-	acct, held, err := w.usableAccount(ctx, a)
+	acct, held, err := w.usableAccount(ctx, o)
 	if held || err != nil {
 		return err
 	}
-	if a, err = w.finishAI(ctx, a, acct); a == nil || err != nil {
+	if a, err := w.finishAI(ctx, &o.Application, acct); a == nil || err != nil {
 		return err
 	}
-	if a, err = w.sendLocked(ctx, p); a != nil && err == nil {
+	if o, err = w.sendLocked(ctx, p); o != nil && err == nil {
 		// Another worker put it back to wait for the model meanwhile.
 		return retryLater(plan.AIRetryDelay(1), nil)
 	}
@@ -115,8 +115,12 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 // sendLocked sends the queued row p names under its account's lock. It
 // returns the row, unsent, when the row waits for the model first (reason
 // ai_unavailable); nil when it is sent, decided, or not queued any more.
-func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.Application, err error) {
-	lk, err := w.locks.take(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second)
+func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.Outgoing, err error) {
+	// When the account's last POST ended is read in the lock's round trip.
+	var sincePost func() (time.Duration, error)
+	lk, err := w.locks.takeWith(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second, func(pipe redis.Pipeliner) {
+		sincePost = w.pacer.sincePost(ctx, pipe, p.UserID)
+	})
 	if errors.Is(err, errLocked) {
 		return nil, retryLater(max(w.pacer.interval, time.Second), nil)
 	}
@@ -134,26 +138,30 @@ func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.A
 		})
 	}()
 
-	a, err := w.store.Application(ctx, p.UserID, p.ApplicationID)
+	// The row comes with the person's count of the last 24 hours and
+	// whether its resume is still theirs, in one statement.
+	now := w.now()
+	o, err := w.store.Outgoing(ctx, p.UserID, p.ApplicationID, now.Add(-dailyWindow))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
-	if err != nil || a.Status != store.StatusQueued {
+	if err != nil || o.Status != store.StatusQueued {
 		return nil, err
 	}
-	if a.Reason == string(rules.ReasonAIUnavailable) {
-		return a, nil
+	if o.Reason == string(rules.ReasonAIUnavailable) {
+		return o, nil
 	}
+	a := &o.Application
 	// The account's state is read here, where its POSTs are serialized: the
 	// POST before this one may have met limit_exceeded or a captcha while
 	// this task waited, and hh must not see another POST until it is usable.
-	acct, held, err := w.usableAccount(ctx, a)
+	acct, held, err := w.usableAccount(ctx, o)
 	if held || err != nil {
 		return nil, err
 	}
 	// Counted here too: others may have been sent while this one waited,
 	// and our own cap is a hard one.
-	if paused, err := w.checkDailyLimit(ctx, a, w.now()); paused || err != nil {
+	if paused, err := w.checkDailyLimit(ctx, o, now); paused || err != nil {
 		return nil, err
 	}
 	if a.ResponseLetterRequired && strings.TrimSpace(a.Letter) == "" {
@@ -162,7 +170,7 @@ func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.A
 	}
 	// The gap holds between actual POSTs, not only between booked slots: the
 	// POST before this one may have ended well after its slot.
-	wait, err := w.pacer.SincePost(ctx, a.UserID)
+	wait, err := sincePost()
 	if err != nil {
 		return nil, err
 	}
@@ -289,16 +297,13 @@ func isTransient(err error) bool {
 }
 
 // checkDailyLimit pauses the account when our ledger counts DailyLimit
-// applications in the last 24 hours.
-func (w *Worker) checkDailyLimit(ctx context.Context, a *store.Application, now time.Time) (bool, error) {
-	n, err := w.store.AppliedSince(ctx, a.UserID, now.Add(-dailyWindow))
-	if err != nil {
-		return false, err
-	}
-	if n < DailyLimit {
+// applications in the 24 hours before now (o.AppliedSince, read with the
+// row).
+func (w *Worker) checkDailyLimit(ctx context.Context, o *store.Outgoing, now time.Time) (bool, error) {
+	if o.AppliedSince < DailyLimit {
 		return false, nil
 	}
-	return true, w.pauseForLimit(ctx, a, now, "")
+	return true, w.pauseForLimit(ctx, &o.Application, now, "")
 }
 
 // pauseForLimit marks the account limited until its window frees: when the
@@ -324,11 +329,12 @@ func (w *Worker) pauseForLimit(ctx context.Context, a *store.Application, now ti
 	return w.store.Postpone(ctx, a.UserID, a.ID, string(rules.ReasonLimitExceeded), message)
 }
 
-// usableAccount loads a's account with a usable token. held reports that it
+// usableAccount loads o's account with a usable token. held reports that it
 // cannot send now (not connected, reconnect needed, captcha, limit, the
-// row's resume is not the connected person's): a stays
+// row's resume is not the connected person's, as read with the row): o stays
 // queued, saying why, and the tick sends it once the account is usable.
-func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct *store.HHAccount, held bool, err error) {
+func (w *Worker) usableAccount(ctx context.Context, o *store.Outgoing) (acct *store.HHAccount, held bool, err error) {
+	a := &o.Application
 	acct, err = w.account(ctx, a.UserID)
 	switch {
 	case errors.Is(err, ErrNotConnected):
@@ -345,10 +351,7 @@ func (w *Worker) usableAccount(ctx context.Context, a *store.Application) (acct 
 		}
 		return nil, true, w.holdBack(ctx, a, reason)
 	}
-	if gone, err := w.resumeGone(ctx, a); gone || err != nil {
-		if err != nil {
-			return nil, true, err
-		}
+	if o.ResumeGone {
 		return nil, true, w.holdBack(ctx, a, rules.ReasonResumeGone) // another hh person is connected
 	}
 	return acct, false, nil

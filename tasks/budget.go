@@ -162,26 +162,31 @@ func (p *Pacer) Reserve(ctx context.Context, userID, appID int64) (time.Duration
 // postedKey holds when the account's last application POST was made.
 func postedKey(userID int64) string { return fmt.Sprintf("otklik:pace:{%d}:posted", userID) }
 
-// SincePost is how long the account must still wait for interval to pass
-// since its last application POST (0 when it has). A booked slot is not
+// sincePost queues on pipe the read of when the account's last application
+// POST ended, and returns how to turn its reply into how long the account
+// must still wait for interval to pass (0 when it has). A booked slot is not
 // enough: a POST held up by the shared budget or a slow hh ends later than
-// its slot, and the next one must still keep the gap.
-func (p *Pacer) SincePost(ctx context.Context, userID int64) (time.Duration, error) {
+// its slot, and the next one must still keep the gap. The read goes with
+// the account's lock (Locks.takeWith), in the same round trip.
+func (p *Pacer) sincePost(ctx context.Context, pipe redis.Pipeliner, userID int64) func() (time.Duration, error) {
 	if p.interval <= 0 {
-		return 0, nil
+		return func() (time.Duration, error) { return 0, nil }
 	}
-	last, err := p.rdb.Get(ctx, postedKey(userID)).Int64() // Unix µs
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
+	get := pipe.Get(ctx, postedKey(userID))
+	return func() (time.Duration, error) {
+		last, err := get.Int64() // Unix µs
+		if errors.Is(err, redis.Nil) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+		}
+		return max(0, time.Until(time.UnixMicro(last).Add(p.interval))), nil
 	}
-	if err != nil {
-		return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
-	}
-	return max(0, time.Until(time.UnixMicro(last).Add(p.interval))), nil
 }
 
 // posted queues on pipe the record that the account's application POST
-// ended at (made, answered or abandoned), for SincePost, and forgets the
+// ended at (made, answered or abandoned), for sincePost, and forgets the
 // application's booked slot, so a later attempt (after a failure) waits for
 // a new one.
 func (p *Pacer) posted(ctx context.Context, pipe redis.Pipeliner, userID, appID int64, at time.Time) {
@@ -265,16 +270,36 @@ func (l Locks) releaseWith(ctx context.Context, key, token string, also func(red
 
 // take sets key to a fresh token for ttl, waiting up to wait for it.
 func (l Locks) take(ctx context.Context, key string, ttl, wait time.Duration) (string, error) {
+	return l.takeWith(ctx, key, ttl, wait, nil)
+}
+
+// takeWith takes the lock as take does, each attempt in one round trip with
+// the commands also queues (run after the attempt; their replies are those
+// of the attempt that took the lock).
+func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration, also func(redis.Pipeliner)) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	token := hex.EncodeToString(b)
 	deadline := time.Now().Add(wait)
 	for {
-		ok, err := l.rdb.SetNX(ctx, key, token, ttl).Result()
+		var set *redis.BoolCmd
+		var err error
+		if also == nil {
+			set = l.rdb.SetNX(ctx, key, token, ttl)
+			err = set.Err()
+		} else {
+			pipe := l.rdb.Pipeline()
+			set = pipe.SetNX(ctx, key, token, ttl)
+			also(pipe)
+			_, err = pipe.Exec(ctx)
+			if err == nil || errors.Is(err, redis.Nil) {
+				err = set.Err() // a queued read finding nothing is its own business
+			}
+		}
 		if err != nil {
 			return "", fmt.Errorf("tasks: lock %s: %w", key, err)
 		}
-		if ok {
+		if set.Val() {
 			return token, nil
 		}
 		if time.Now().After(deadline) {
