@@ -92,14 +92,14 @@ func (w *Worker) enqueueUserQueued(ctx context.Context, userID int64, now time.T
 	if err != nil {
 		return err
 	}
-	var errs []error
+	var ids []int64
 	for _, a := range queued {
 		if fresh > 0 && now.Sub(a.UpdatedAt) < fresh && a.Reason == "" {
 			continue // just written: its own task is on the way
 		}
-		errs = append(errs, w.enqueueApply(ctx, userID, a.ID, generation, QueueDefault))
+		ids = append(ids, a.ID)
 	}
-	return errors.Join(errs...)
+	return w.enqueueApplies(ctx, userID, ids, generation, QueueDefault)
 }
 
 // ruleResumeGone reports whether the rule's resume is not among the

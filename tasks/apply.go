@@ -78,7 +78,7 @@ func (w *Worker) handleApply(ctx context.Context, t *asynq.Task) error {
 
 func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 	// A task the run enqueued was scheduled for the slot it booked in the
-	// account's sequence (enqueueApply), and asynq runs it no earlier. A task
+	// account's sequence (enqueueApplies), and asynq runs it no earlier. A task
 	// from elsewhere (the review queue, the tick, a person) books its slot
 	// now and goes back to the queue until it comes, instead of holding a
 	// worker slot while it sleeps. Either way the gap since the account's

@@ -106,21 +106,34 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// paceScript books one application's slot in its account's sequence: an
+// paceScript books application slots in their account's sequence: an
 // application that already holds a slot gets it back (so a task that went
-// back to the queue to wait keeps its place); otherwise it takes the
-// account's next free slot and moves that one gap further. It returns how
-// long the caller must wait (ms).
+// back to the queue to wait keeps its place); each other one takes the
+// account's next free slot and moves that one its gap further. KEYS[1] is
+// the account's next free slot, KEYS[2..] the applications' slots, ARGV[1]
+// now and ARGV[2..] each application's gap (ms). It returns how long each
+// must wait (ms), in order.
 var paceScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
-local gap = tonumber(ARGV[2])
-local mine = redis.call('GET', KEYS[2])
-if mine then return tonumber(mine) - now end
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, nxt)
-redis.call('SET', KEYS[1], tostring(slot + gap), 'PX', math.floor(slot + gap - now + 60000))
-redis.call('SET', KEYS[2], tostring(slot), 'PX', math.floor(slot - now + 600000))
-return slot - now
+local booked = false
+local out = {}
+for i = 2, #KEYS do
+  local mine = redis.call('GET', KEYS[i])
+  if mine then
+    out[i - 1] = tonumber(mine) - now
+  else
+    local slot = math.max(now, nxt)
+    nxt = slot + tonumber(ARGV[i])
+    booked = true
+    redis.call('SET', KEYS[i], tostring(slot), 'PX', math.floor(slot - now + 600000))
+    out[i - 1] = slot - now
+  end
+end
+if booked then
+  redis.call('SET', KEYS[1], tostring(nxt), 'PX', math.floor(nxt - now + 60000))
+end
+return out
 `)
 
 // Pacer spaces one account's applications at least interval apart (plus up to
@@ -135,28 +148,54 @@ func NewPacer(rdb redis.UniversalClient, interval time.Duration) *Pacer {
 	return &Pacer{rdb: rdb, interval: interval}
 }
 
-// paceKeys are the account's next free slot and the application's booked
-// slot; the hash tag keeps both on one Redis Cluster slot.
-func paceKeys(userID, appID int64) []string {
-	return []string{fmt.Sprintf("otklik:pace:{%d}", userID), fmt.Sprintf("otklik:pace:{%d}:app:%d", userID, appID)}
+// paceKeys are the account's next free slot and the applications' booked
+// slots; the hash tag keeps them on one Redis Cluster slot.
+func paceKeys(userID int64, appIDs ...int64) []string {
+	keys := []string{fmt.Sprintf("otklik:pace:{%d}", userID)}
+	for _, id := range appIDs {
+		keys = append(keys, fmt.Sprintf("otklik:pace:{%d}:app:%d", userID, id))
+	}
+	return keys
 }
 
 // Reserve books the application's slot (or finds the one it booked before)
 // and returns how long to wait for it.
 func (p *Pacer) Reserve(ctx context.Context, userID, appID int64) (time.Duration, error) {
-	if p.interval <= 0 {
-		return 0, nil
-	}
-	gap := p.interval
-	if j := int64(p.interval / 4); j > 0 {
-		gap += time.Duration(mrand.Int64N(j))
-	}
-	now := time.Now().UnixMilli()
-	ms, err := paceScript.Run(ctx, p.rdb, paceKeys(userID, appID), now, gap.Milliseconds()).Int64()
+	waits, err := p.ReserveAll(ctx, userID, []int64{appID})
 	if err != nil {
-		return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+		return 0, err
 	}
-	return time.Duration(ms) * time.Millisecond, nil
+	return waits[0], nil
+}
+
+// ReserveAll books the slots of one account's applications in the order
+// given, in one round trip, as Reserve books each, and returns how long each
+// must wait.
+func (p *Pacer) ReserveAll(ctx context.Context, userID int64, appIDs []int64) ([]time.Duration, error) {
+	waits := make([]time.Duration, len(appIDs))
+	if p.interval <= 0 || len(appIDs) == 0 {
+		return waits, nil
+	}
+	args := make([]any, 1, 1+len(appIDs))
+	args[0] = time.Now().UnixMilli()
+	for range appIDs {
+		gap := p.interval
+		if j := int64(p.interval / 4); j > 0 {
+			gap += time.Duration(mrand.Int64N(j))
+		}
+		args = append(args, gap.Milliseconds())
+	}
+	ms, err := paceScript.Run(ctx, p.rdb, paceKeys(userID, appIDs...), args...).Int64Slice()
+	if err == nil && len(ms) != len(appIDs) {
+		err = fmt.Errorf("%d slots for %d applications", len(ms), len(appIDs))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+	}
+	for i, m := range ms {
+		waits[i] = time.Duration(m) * time.Millisecond
+	}
+	return waits, nil
 }
 
 // postedKey holds when the account's last application POST was made.

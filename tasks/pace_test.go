@@ -110,3 +110,61 @@ func TestPacingSpacesActualPosts(t *testing.T) {
 		}
 	}
 }
+
+// ReserveAll books a run's applications in one round trip exactly as
+// Reserve books them one by one: in order, each a gap (interval plus up to a
+// quarter of it) after the one before, and a row that holds a slot keeps it.
+func TestReserveAllBooksInOrder(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	const interval = 2 * time.Second
+	p := tasks.NewPacer(e.rdb, interval)
+	const user = 77
+	first, err := p.Reserve(e.ctx, user, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waits, err := p.ReserveAll(e.ctx, user, []int64{2, 1, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(waits) != 3 {
+		t.Fatalf("%d waits for 3 applications", len(waits))
+	}
+	within := func(what string, got, lo, hi time.Duration) {
+		t.Helper()
+		if got < lo || got > hi {
+			t.Errorf("%s waits %s, want %s to %s", what, got, lo, hi)
+		}
+	}
+	slack := 200 * time.Millisecond // the calls' own time
+	within("the first application", first, 0, slack)
+	within("the first, booked again", waits[1], first-slack, first)
+	gap := func(n int) (time.Duration, time.Duration) {
+		return time.Duration(n)*interval - slack, time.Duration(n) * interval * 5 / 4
+	}
+	lo, hi := gap(1)
+	within("the second", waits[0], lo, hi)
+	lo, hi = gap(2)
+	within("the third", waits[2], lo, hi)
+	if waits[2]-waits[0] < interval {
+		t.Errorf("the third is %s after the second, want at least %s", waits[2]-waits[0], interval)
+	}
+	// The account's sequence moved on: a later one comes after the third.
+	next, err := p.Reserve(e.ctx, user, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next-waits[2] < interval-slack {
+		t.Errorf("the fourth is %s after the third, want at least %s", next-waits[2], interval)
+	}
+	// Booked again all at once, every one keeps its slot.
+	again, err := p.ReserveAll(e.ctx, user, []int64{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []time.Duration{first, waits[0], waits[2], next} {
+		if again[i] > want || again[i] < want-slack {
+			t.Errorf("application %d booked again waits %s, was %s", i+1, again[i], want)
+		}
+	}
+}

@@ -55,6 +55,9 @@ type runState struct {
 	// capped: the rule's daily cap left vacancies undecided, so the run
 	// was not a full pass whatever it set out to be.
 	capped bool
+	// toSend: the page's rows queued to apply, enqueued together when the
+	// page is done (sendPage).
+	toSend []int64
 }
 
 func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
@@ -172,7 +175,7 @@ const indexingMargin = 30 * time.Minute
 // so everything after it was there for that run already; it stops too after
 // a page of vacancies all decided or older than the last run. A full pass
 // reads on to hh's depth limit.
-func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) error {
+func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHAccount, full bool, runID int64, st *runState) (err error) {
 	hhc := w.runClient(ctx, rule.UserID, acct, &st.requests)
 	planner, err := plan.New(ctx, w.store, w.tests, rule, acct, w.now())
 	if err != nil {
@@ -189,6 +192,14 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	if isManual(ctx) {
 		queue = QueueCritical // a person is waiting: the applications go first too
 	}
+	// A page's applications are enqueued when the page is done, their slots
+	// booked in one round trip; the rows recorded before a failure too.
+	sendPage := func() error {
+		ids := st.toSend
+		st.toSend = nil
+		return w.enqueueApplies(ctx, rule.UserID, ids, fmt.Sprintf("r%d", runID), queue)
+	}
+	defer func() { err = errors.Join(err, sendPage()) }()
 	for page := 0; (page+1)*hh.MaxPerPage <= hh.MaxSearchDepth; page++ {
 		var res *hh.VacancyPage
 		err := hhc.do(func(c *hh.Client) (err error) {
@@ -234,13 +245,16 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
-			created, err := w.record(ctx, rule, v, f, runID, queue, st)
+			created, err := w.record(ctx, rule, v, f, runID, st)
 			if err != nil {
 				return err
 			}
 			if !created {
 				planner.Unplan(f) // another run decided it first
 			}
+		}
+		if err := sendPage(); err != nil {
+			return err
 		}
 		if res.Pages <= page+1 || len(res.Items) == 0 {
 			break
@@ -256,11 +270,10 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	return nil
 }
 
-// record writes the ledger row of a planned vacancy and enqueues the apply
-// of one to send at its account's next pacing slot; created is false when
-// the ledger had a row for it already.
+// record writes the ledger row of a planned vacancy, noting one to apply in
+// st.toSend; created is false when the ledger had a row for it already.
 func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64,
-	queue string, st *runState) (created bool, err error) {
+	st *runState) (created bool, err error) {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
 	a.Message, a.LetterBy, a.AINote, a.AIPending = f.Message, f.LetterBy, string(f.AINote), f.Pending
@@ -274,9 +287,7 @@ func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f 
 		st.result.Review++
 	case store.StatusQueued:
 		st.result.Queued++
-		if err := w.enqueueApply(ctx, a.UserID, a.ID, fmt.Sprintf("r%d", runID), queue); err != nil {
-			return true, err
-		}
+		st.toSend = append(st.toSend, a.ID)
 	}
 	w.metrics.outcome(string(a.Status))
 	return true, nil
@@ -369,23 +380,26 @@ func snapshot(rule *store.Rule, v *hh.Vacancy) store.Application {
 	}
 }
 
-// enqueueApply books the row's pacing slot in its account's sequence and
-// enqueues its apply to run at that slot, so the task runs once, when it
-// may send, instead of waking early to be sent back to wait. A row whose
-// slot was booked before keeps it.
-func (w *Worker) enqueueApply(ctx context.Context, userID, appID int64, generation, queue string) error {
-	wait, err := w.pacer.Reserve(ctx, userID, appID)
-	if err != nil {
-		return fmt.Errorf("tasks: enqueue apply %d: %w", appID, err)
-	}
-	_, err = w.queue.EnqueueContext(ctx, newApplyTask(userID, appID, generation, queue, wait, true))
-	if errors.Is(err, asynq.ErrTaskIDConflict) {
+// enqueueApplies books the rows' pacing slots in their account's sequence
+// (in one round trip) and enqueues each row's apply to run at its slot, so
+// the task runs once, when it may send, instead of waking early to be sent
+// back to wait. A row whose slot was booked before keeps it.
+func (w *Worker) enqueueApplies(ctx context.Context, userID int64, appIDs []int64, generation, queue string) error {
+	if len(appIDs) == 0 {
 		return nil
 	}
+	waits, err := w.pacer.ReserveAll(ctx, userID, appIDs)
 	if err != nil {
-		return fmt.Errorf("tasks: enqueue apply %d: %w", appID, err)
+		return fmt.Errorf("tasks: enqueue applies of user %d: %w", userID, err)
 	}
-	return nil
+	var errs []error
+	for i, id := range appIDs {
+		_, err := w.queue.EnqueueContext(ctx, newApplyTask(userID, id, generation, queue, waits[i], true))
+		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+			errs = append(errs, fmt.Errorf("tasks: enqueue apply %d: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // deferAfterFailure moves the schedule of a rule whose run failed for good

@@ -173,7 +173,7 @@ func ServerConfig(concurrency int, logger *slog.Logger) asynq.Config {
 		LogLevel:        asynq.WarnLevel,
 		ShutdownTimeout: 20 * time.Second,
 		// Applications wait in the scheduled set for their account's pacing
-		// slot (enqueueApply); they are moved to the queue at most this
+		// slot (enqueueApplies); they are moved to the queue at most this
 		// late (asynq's default is 5 s, which bunches one account's slots).
 		DelayedTaskCheckInterval: 2 * time.Second,
 		// How often an idle worker looks for new tasks, and with it how soon
