@@ -320,6 +320,7 @@ func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration
 	_, _ = rand.Read(b)
 	token := hex.EncodeToString(b)
 	deadline := time.Now().Add(wait)
+	poll := 50 * time.Millisecond
 	for {
 		var set *redis.BoolCmd
 		var err error
@@ -344,8 +345,16 @@ func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration
 		if time.Now().After(deadline) {
 			return "", errLocked
 		}
-		if err := sleep(ctx, 50*time.Millisecond+time.Duration(mrand.Int64N(50))*time.Millisecond); err != nil {
+		// An apply lock is held through a POST and the account's gap
+		// before it, up to seconds: the waits double, from 50 ms up to
+		// maxLockPoll, so a waiter asks a few times rather than dozens.
+		if err := sleep(ctx, poll+time.Duration(mrand.Int64N(int64(poll)))); err != nil {
 			return "", err
 		}
+		poll = min(2*poll, maxLockPoll)
 	}
 }
+
+// maxLockPoll is the longest a lock's waiter sleeps (plus up to as much
+// again of jitter) before asking again.
+const maxLockPoll = 200 * time.Millisecond
