@@ -282,24 +282,20 @@ func (l Locks) lockAlive(ctx context.Context, key string, ttl, wait time.Duratio
 	}()
 	return func() {
 		close(done)
-		l.release(ctx, key, token)
+		l.releaseWith(ctx, key, token, nil)
 	}, nil
 }
 
-// release deletes the lock if it is still ours, even if ctx has ended.
-func (l Locks) release(ctx context.Context, key, token string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	_ = unlockScript.Run(ctx, l.rdb, []string{key}, token).Err()
-}
-
-// releaseWith releases the lock as release does, in one round trip with
-// the commands also queues (run first).
+// releaseWith deletes the lock if it still holds token, even if ctx has
+// ended, in one round trip with the commands also queues (run first; nil:
+// none).
 func (l Locks) releaseWith(ctx context.Context, key, token string, also func(redis.Pipeliner)) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	pipe := l.rdb.Pipeline()
-	also(pipe)
+	if also != nil {
+		also(pipe)
+	}
 	unlock := unlockScript.EvalSha(ctx, pipe, []string{key}, token)
 	if _, err := pipe.Exec(ctx); err != nil && redis.HasErrorPrefix(unlock.Err(), "NOSCRIPT") {
 		// A Redis that lost its scripts (restarted): the script's text.

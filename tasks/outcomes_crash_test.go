@@ -70,11 +70,11 @@ func TestInvitationMailedOnceWhenSyncIsKilledAndRunAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	msgs := mail.Wait(3, 60*time.Second)
+	msgs := mail.WaitFor(3, 60*time.Second, isInvitation)
 	if err := w.Tick(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	msgs = mail.Wait(4, 5*time.Second)
+	msgs = mail.WaitFor(4, 5*time.Second, isInvitation)
 	if len(msgs) != 3 {
 		t.Fatalf("%d invitation e-mails for 3 invitations, want 3", len(msgs))
 	}

@@ -66,15 +66,30 @@ func (s *Server) Messages() []Message {
 // Wait waits until n messages have arrived or the timeout passes, and returns
 // what has arrived.
 func (s *Server) Wait(n int, timeout time.Duration) []Message {
+	return s.WaitFor(n, timeout, func(Message) bool { return true })
+}
+
+// WaitFor waits until n messages that keep accepts have arrived or the
+// timeout passes, and returns those that have.
+func (s *Server) WaitFor(n int, timeout time.Duration, keep func(Message) bool) []Message {
 	deadline := time.After(timeout)
+	kept := func() []Message {
+		var out []Message
+		for _, m := range s.Messages() {
+			if keep(m) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
 	for {
-		if m := s.Messages(); len(m) >= n {
+		if m := kept(); len(m) >= n {
 			return m
 		}
 		select {
 		case <-s.arrived:
 		case <-deadline:
-			return s.Messages()
+			return kept()
 		}
 	}
 }
