@@ -309,8 +309,8 @@ func (l Locks) take(ctx context.Context, key string, ttl, wait time.Duration) (s
 }
 
 // takeWith takes the lock as take does, each attempt in one round trip with
-// the commands also queues (run after the attempt; their replies are those
-// of the attempt that took the lock).
+// the commands also queues (run after the attempt; nil: none; their replies
+// are those of the attempt that took the lock).
 func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration, also func(redis.Pipeliner)) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
@@ -318,19 +318,14 @@ func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration
 	deadline := time.Now().Add(wait)
 	poll := 50 * time.Millisecond
 	for {
-		var set *redis.BoolCmd
-		var err error
-		if also == nil {
-			set = l.rdb.SetNX(ctx, key, token, ttl)
-			err = set.Err()
-		} else {
-			pipe := l.rdb.Pipeline()
-			set = pipe.SetNX(ctx, key, token, ttl)
+		pipe := l.rdb.Pipeline()
+		set := pipe.SetNX(ctx, key, token, ttl)
+		if also != nil {
 			also(pipe)
-			_, err = pipe.Exec(ctx)
-			if err == nil || errors.Is(err, redis.Nil) {
-				err = set.Err() // a queued read finding nothing is its own business
-			}
+		}
+		_, err := pipe.Exec(ctx)
+		if err == nil || errors.Is(err, redis.Nil) {
+			err = set.Err() // a queued read finding nothing is its own business
 		}
 		if err != nil {
 			return "", fmt.Errorf("tasks: lock %s: %w", key, err)
