@@ -261,8 +261,7 @@ func (s *Store) Outgoing(ctx context.Context, userID, id int64, since time.Time)
 	err := s.get(ctx, s.db, &row, `SELECT `+applicationColumns+`,
 			(SELECT COUNT(*) FROM applications c
 				WHERE c.user_id = a.user_id AND c.status = 'applied' AND c.applied_at >= ?) AS applied_since,
-			(EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = a.user_id)
-				AND NOT EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = a.user_id AND r.resume_id = a.resume_id)) AS resume_gone
+			`+resumeGoneSQL("a.user_id", "a.resume_id")+` AS resume_gone
 		FROM applications a WHERE a.id = ? AND a.user_id = ?`, ts(since), id, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: application %d: %w", id, notFound(err))

@@ -388,7 +388,11 @@ func TestOutgoing(t *testing.T) {
 			t.Errorf("AppliedSince since %s = %d, want %d (AppliedSince counts %d)", since.Sub(t0), got.AppliedSince, wantSent, n)
 		}
 		if got.ResumeGone != wantGone {
-			t.Errorf("ResumeGone = %v, want %v", got.ResumeGone, wantGone)
+			t.Errorf("Outgoing's ResumeGone = %v, want %v", got.ResumeGone, wantGone)
+		}
+		// The rule path asks the same question without a row.
+		if gone, err := s.ResumeGone(ctx, u.ID, q.ResumeID); err != nil || gone != wantGone {
+			t.Errorf("ResumeGone = %v, %v; want %v", gone, err, wantGone)
 		}
 	}
 	// No resumes stored yet: nothing says the row's resume is gone.

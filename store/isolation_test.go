@@ -109,6 +109,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"DeleteHHAccount", func() (int, error) { return 0, s.DeleteHHAccount(ctx, o) }},
 		{"Resumes", func() (int, error) { r, err := s.Resumes(ctx, o); return len(r), err }},
 		{"ReplaceResumes", func() (int, error) { return 0, s.ReplaceResumes(ctx, o, nil) }},
+		{"ResumeGone", func() (int, error) { g, err := s.ResumeGone(ctx, o, "not-the-owners"); return b2i(g), err }},
 		{"Rule", func() (int, error) { _, err := s.Rule(ctx, o, rule.ID); return 1, err }},
 		{"Rules", func() (int, error) { r, err := s.Rules(ctx, o); return len(r), err }},
 		{"UpdateRule", func() (int, error) { return 1, s.UpdateRule(ctx, &foreignRule) }},

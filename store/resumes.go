@@ -74,7 +74,7 @@ func (s *Store) Resumes(ctx context.Context, userID int64) ([]Resume, error) {
 	}
 	// Sorted here, not by SQL: a person has a handful of resumes, and
 	// SQLite's ORDER BY over them (a temporary b-tree) cost more than the
-	// rest of the query; the worker reads them before every POST.
+	// rest of the query.
 	slices.SortFunc(out, func(a, b Resume) int {
 		if a.Published != b.Published {
 			if a.Published {
@@ -85,4 +85,25 @@ func (s *Store) Resumes(ctx context.Context, userID int64) ([]Resume, error) {
 		return cmp.Or(strings.Compare(a.Title, b.Title), strings.Compare(a.ID, b.ID))
 	})
 	return out, nil
+}
+
+// resumeGoneSQL is the one test of "the resume is gone" (another hh person
+// is connected, or the resume was deleted on hh): the person has stored
+// resumes and this one is not among them. An empty list is unknown, not
+// "none". user and resume are SQL expressions: columns of the outer query
+// (Outgoing) or placeholders (ResumeGone).
+func resumeGoneSQL(user, resume string) string {
+	return `(EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = ` + user + `)
+		AND NOT EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = ` + user + ` AND r.resume_id = ` + resume + `))`
+}
+
+// ResumeGone reports whether userID's resume resumeID is gone: they have
+// stored resumes and it is not among them. A rule with it would only be
+// refused by hh, so it waits for the person to choose another.
+func (s *Store) ResumeGone(ctx context.Context, userID int64, resumeID string) (bool, error) {
+	var gone bool
+	if err := s.get(ctx, s.db, &gone, `SELECT `+resumeGoneSQL("?", "?"), userID, userID, resumeID); err != nil {
+		return false, fmt.Errorf("store: resume %s of user %d: %w", resumeID, userID, err)
+	}
+	return gone, nil
 }

@@ -101,26 +101,3 @@ func (w *Worker) enqueueUserQueued(ctx context.Context, userID int64, now time.T
 	}
 	return w.enqueueApplies(ctx, userID, ids, generation, QueueDefault)
 }
-
-// ruleResumeGone reports whether the rule's resume is not among the
-// connected person's resumes (an empty list is unknown, not "none").
-func (w *Worker) ruleResumeGone(ctx context.Context, rule *store.Rule) (bool, error) {
-	return w.resumeGone(ctx, &store.Application{UserID: rule.UserID, ResumeID: rule.ResumeID})
-}
-
-// resumeGone reports whether a's resume is not among the connected
-// person's resumes (another hh person connected, or the resume deleted), so
-// the row waits instead of being refused by hh. An empty list is unknown,
-// not "none".
-func (w *Worker) resumeGone(ctx context.Context, a *store.Application) (bool, error) {
-	list, err := w.store.Resumes(ctx, a.UserID)
-	if err != nil || len(list) == 0 {
-		return false, err
-	}
-	for _, r := range list {
-		if r.ID == a.ResumeID {
-			return false, nil
-		}
-	}
-	return true, nil
-}

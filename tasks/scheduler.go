@@ -114,7 +114,7 @@ func (w *Worker) enqueueDueRules(ctx context.Context, now time.Time) error {
 			errs = append(errs, w.store.DeferRule(ctx, ref.UserID, ref.RuleID, rule.NextActive(now, loc)))
 			continue
 		}
-		if gone, err := w.ruleResumeGone(ctx, rule); err != nil || gone {
+		if gone, err := w.store.ResumeGone(ctx, rule.UserID, rule.ResumeID); err != nil || gone {
 			// Another hh person is connected, or the resume was deleted: a
 			// search with it would only be refused. The rule waits for the
 			// person to choose a resume (the web says so) and moves to its

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -67,7 +66,7 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	if gone, err := h.resumeGone(ctx, user.ID, rule.ResumeID); err != nil {
+	if gone, err := h.store.ResumeGone(ctx, user.ID, rule.ResumeID); err != nil {
 		h.serverError(w, r, err)
 		return
 	} else if gone {
@@ -168,20 +167,4 @@ func heldBy(acct *store.HHAccount, now time.Time) (string, time.Time) {
 	default:
 		return "preview.held_reconnect", time.Time{}
 	}
-}
-
-// resumeGone reports that the user's cached resumes, known and non-empty,
-// do not include resumeID: another hh person is connected, or the resume was
-// deleted on hh.
-func (h *handler) resumeGone(ctx context.Context, userID int64, resumeID string) (bool, error) {
-	list, err := h.store.Resumes(ctx, userID)
-	if err != nil || len(list) == 0 {
-		return false, err
-	}
-	for _, r := range list {
-		if r.ID == resumeID {
-			return false, nil
-		}
-	}
-	return true, nil
 }
