@@ -116,11 +116,9 @@ func (w *Worker) apply(ctx context.Context, p ApplyPayload) error {
 // returns the row, unsent, when the row waits for the model first (reason
 // ai_unavailable); nil when it is sent, decided, or not queued any more.
 func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.Outgoing, err error) {
-	// When the account's last POST ended is read in the lock's round trip.
-	var sincePost func() (time.Duration, error)
-	lk, err := w.locks.takeWith(ctx, ApplyLockKey(p.UserID), ApplyLockLease, 5*time.Second, func(pipe redis.Pipeliner) {
-		sincePost = w.pacer.sincePost(ctx, pipe, p.UserID)
-	})
+	// The gap since the account's last POST, and the POST's moment of the
+	// shared budget, come in the lock's round trip.
+	lk, turn, err := w.takeApplyLock(ctx, p.UserID)
 	if errors.Is(err, errLocked) {
 		return nil, retryLater(max(w.pacer.interval, time.Second), nil)
 	}
@@ -170,12 +168,15 @@ func (w *Worker) sendLocked(ctx context.Context, p ApplyPayload) (aiRow *store.O
 	}
 	// The gap holds between actual POSTs, not only between booked slots: the
 	// POST before this one may have ended well after its slot.
-	wait, err := sincePost()
-	if err != nil {
+	if err := waitOrRequeue(ctx, turn.gap, max(maxInlineGapWait, w.pacer.interval)); err != nil {
 		return nil, err
 	}
-	if err := waitOrRequeue(ctx, wait, max(maxInlineGapWait, w.pacer.interval)); err != nil {
-		return nil, err
+	if !turn.moment.IsZero() {
+		// The POST goes at the moment booked with the lock instead of
+		// booking another (a second POST after a token refresh books its
+		// own). A row that was not sent after all, above, left its moment
+		// unused: the budget lost 1/HH_RATE_LIMIT s, and hh saw nothing.
+		ctx = withBooked(ctx, turn.moment)
 	}
 
 	// The run that queued the row counts the requests sent for it.

@@ -9,6 +9,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -40,35 +41,67 @@ func NewBudget(rdb redis.UniversalClient, perSecond float64) *Budget {
 	return &Budget{rdb: rdb, key: budgetKey, interval: 1 / perSecond, burst: max(1, math.Ceil(perSecond))}
 }
 
-// reserveScript books the next moment the bucket allows a request and
-// returns how long until then (seconds), or, when that is further away
-// than ARGV[3] seconds, books nothing and returns the wait negated.
-var reserveScript = redis.NewScript(`
-redis.replicate_commands()
-local interval = tonumber(ARGV[1])
-local burst_offset = interval * tonumber(ARGV[2])
-local horizon = tonumber(ARGV[3])
-local t = redis.call("TIME")
-local now = (t[1] - 1483228800) + (t[2] / 1000000)
-local tat = tonumber(redis.call("GET", KEYS[1]) or now)
-tat = math.max(tat, now)
-local new_tat = tat + interval
-local wait = math.max(0, new_tat - burst_offset - now)
-if wait > horizon then return tostring(-wait) end
-redis.call("SET", KEYS[1], new_tat, "EX", math.ceil(new_tat - now))
-return tostring(wait)
+// gcraLua defines reserve(key, interval, burst, horizon): it books the next
+// moment the bucket at key allows a request and returns how long until then
+// (seconds), or, when that is further away than horizon seconds, books
+// nothing and returns the wait negated. It is shared by the budget's own
+// script and the apply lock's (applyLockScript), which books the POST's
+// moment in the lock's round trip.
+const gcraLua = `
+local function reserve(key, interval, burst, horizon)
+  local burst_offset = interval * burst
+  local t = redis.call("TIME")
+  local now = (t[1] - 1483228800) + (t[2] / 1000000)
+  local tat = tonumber(redis.call("GET", key) or now)
+  tat = math.max(tat, now)
+  local new_tat = tat + interval
+  local wait = math.max(0, new_tat - burst_offset - now)
+  if wait > horizon then return -wait end
+  redis.call("SET", key, new_tat, "EX", math.ceil(new_tat - now))
+  return wait
+end
+`
+
+// reserveScript is reserve over KEYS[1] with ARGV[1..3].
+var reserveScript = redis.NewScript(`redis.replicate_commands()` + gcraLua + `
+return tostring(reserve(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])))
 `)
+
+// horizon is how far ahead a moment may be booked for ctx: its deadline, or
+// an hour.
+func horizon(ctx context.Context) float64 {
+	if dl, ok := ctx.Deadline(); ok {
+		return time.Until(dl).Seconds()
+	}
+	return 3600
+}
+
+// bookedKey is the context key of a moment already booked for a request.
+type bookedKey struct{}
+
+// booked is a moment of the budget booked ahead for one request (the apply
+// lock books its POST's). The first Wait on a context carrying it sleeps
+// until then instead of booking another; later ones book as usual.
+type booked struct {
+	at   time.Time
+	used atomic.Bool
+}
+
+// withBooked returns ctx carrying a budget moment booked for its next
+// request.
+func withBooked(ctx context.Context, at time.Time) context.Context {
+	return context.WithValue(ctx, bookedKey{}, &booked{at: at})
+}
 
 // Wait blocks until the budget has room for one request or ctx ends. It
 // books a moment no further away than ctx allows, so a request that could
 // not be sent in time takes nothing from the others.
 func (b *Budget) Wait(ctx context.Context) error {
+	if bk, ok := ctx.Value(bookedKey{}).(*booked); ok && bk.used.CompareAndSwap(false, true) {
+		return sleep(ctx, time.Until(bk.at))
+	}
 	for {
-		horizon := 3600.0
-		if dl, ok := ctx.Deadline(); ok {
-			horizon = time.Until(dl).Seconds()
-		}
-		raw, err := reserveScript.Run(ctx, b.rdb, []string{b.key}, b.interval, b.burst, horizon).Text()
+		raw, err := reserveScript.Run(ctx, b.rdb, []string{b.key}, b.interval, b.burst, horizon(ctx)).Text()
 		if err != nil {
 			return fmt.Errorf("tasks: hh request budget: %w", err)
 		}
@@ -77,15 +110,17 @@ func (b *Budget) Wait(ctx context.Context) error {
 			return fmt.Errorf("tasks: hh request budget: %q: %w", raw, err)
 		}
 		if wait >= 0 {
-			return sleep(ctx, time.Duration(wait*float64(time.Second)))
+			return sleep(ctx, seconds(wait))
 		}
 		// Too far away for ctx: wait for its end (or for the moment, if
 		// ctx was given more time meanwhile) without taking the moment.
-		if err := sleep(ctx, min(time.Duration(-wait*float64(time.Second)), time.Until(deadlineOf(ctx)))); err != nil {
+		if err := sleep(ctx, min(seconds(-wait), time.Until(deadlineOf(ctx)))); err != nil {
 			return err
 		}
 	}
 }
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 func deadlineOf(ctx context.Context) time.Time {
 	dl, _ := ctx.Deadline()
@@ -201,27 +236,69 @@ func (p *Pacer) ReserveAll(ctx context.Context, userID int64, appIDs []int64) ([
 // postedKey holds when the account's last application POST was made.
 func postedKey(userID int64) string { return fmt.Sprintf("otklik:pace:{%d}:posted", userID) }
 
-// sincePost queues on pipe the read of when the account's last application
-// POST ended, and returns how to turn its reply into how long the account
-// must still wait for interval to pass (0 when it has). A booked slot is not
-// enough: a POST held up by the shared budget or a slow hh ends later than
-// its slot, and the next one must still keep the gap. The read goes with
-// the account's lock (Locks.takeWith), in the same round trip.
-func (p *Pacer) sincePost(ctx context.Context, pipe redis.Pipeliner, userID int64) func() (time.Duration, error) {
-	if p.interval <= 0 {
-		return func() (time.Duration, error) { return 0, nil }
-	}
-	get := pipe.Get(ctx, postedKey(userID))
-	return func() (time.Duration, error) {
-		last, err := get.Int64() // Unix µs
-		if errors.Is(err, redis.Nil) {
-			return 0, nil
+// applyLockScript takes an account's apply lock and, in the same round
+// trip, reads how long the account must still wait for the gap since its
+// last POST ended and, when that is nothing, books the POST's moment of the
+// shared budget (gcraLua). A booked slot is not enough for the gap: a POST
+// held up by the budget or a slow hh ends later than its slot, and the next
+// one must still keep it.
+//
+// KEYS: the lock, the account's last POST (postedKey), the budget. ARGV: the
+// lock's token and lease (ms), now and the gap (µs, now on the caller's
+// clock, which wrote the last POST's time), the budget's interval (s),
+// burst and horizon (s). It returns {0} when the lock is held elsewhere, and
+// otherwise {1, the gap still to wait (µs), the wait for the booked moment
+// (s), or "" when none was booked}.
+var applyLockScript = redis.NewScript(`redis.replicate_commands()` + gcraLua + `
+if not redis.call("SET", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return {0} end
+local last = redis.call("GET", KEYS[2])
+if last then
+  local gap = tonumber(last) + tonumber(ARGV[4]) - tonumber(ARGV[3])
+  if gap > 0 then return {1, tostring(gap), ""} end
+end
+local wait = reserve(KEYS[3], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]))
+if wait < 0 then return {1, "0", ""} end
+return {1, "0", tostring(wait)}
+`)
+
+// applyTurn is what taking an account's apply lock learned in its round
+// trip: how long the gap since the account's last POST still lasts, and,
+// when it has passed, the budget moment booked for the POST (zero: none).
+type applyTurn struct {
+	gap    time.Duration
+	moment time.Time
+}
+
+// takeApplyLock takes userID's apply lock as Locks.take does, each attempt
+// one applyLockScript.
+func (w *Worker) takeApplyLock(ctx context.Context, userID int64) (string, applyTurn, error) {
+	var turn applyTurn
+	keys := []string{ApplyLockKey(userID), postedKey(userID), w.budget.key}
+	token, err := w.locks.poll(ctx, keys[0], 5*time.Second, func(token string) (bool, error) {
+		now := time.Now()
+		res, err := applyLockScript.Run(ctx, w.locks.rdb, keys, token, ApplyLockLease.Milliseconds(),
+			now.UnixMicro(), w.pacer.interval.Microseconds(), w.budget.interval, w.budget.burst, horizon(ctx)).Slice()
+		if err != nil || len(res) == 0 || res[0] != int64(1) {
+			return false, err
 		}
+		if len(res) != 3 {
+			return false, fmt.Errorf("lock script answered %v", res)
+		}
+		gap, err := strconv.ParseFloat(fmt.Sprint(res[1]), 64)
 		if err != nil {
-			return 0, fmt.Errorf("tasks: pace user %d: %w", userID, err)
+			return false, fmt.Errorf("lock script answered %v: %w", res, err)
 		}
-		return max(0, time.Until(time.UnixMicro(last).Add(p.interval))), nil
-	}
+		turn = applyTurn{gap: time.Duration(gap) * time.Microsecond}
+		if s := fmt.Sprint(res[2]); s != "" {
+			wait, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return false, fmt.Errorf("lock script answered %v: %w", res, err)
+			}
+			turn.moment = time.Now().Add(seconds(wait))
+		}
+		return true, nil
+	})
+	return token, turn, err
 }
 
 // posted queues on pipe the record that the account's application POST
@@ -305,32 +382,25 @@ func (l Locks) releaseWith(ctx context.Context, key, token string, also func(red
 
 // take sets key to a fresh token for ttl, waiting up to wait for it.
 func (l Locks) take(ctx context.Context, key string, ttl, wait time.Duration) (string, error) {
-	return l.takeWith(ctx, key, ttl, wait, nil)
+	return l.poll(ctx, key, wait, func(token string) (bool, error) {
+		return l.rdb.SetNX(ctx, key, token, ttl).Result()
+	})
 }
 
-// takeWith takes the lock as take does, each attempt in one round trip with
-// the commands also queues (run after the attempt; nil: none; their replies
-// are those of the attempt that took the lock).
-func (l Locks) takeWith(ctx context.Context, key string, ttl, wait time.Duration, also func(redis.Pipeliner)) (string, error) {
+// poll makes attempts to take key with a fresh token until one does
+// (attempt reports whether it took the lock) or wait has passed.
+func (l Locks) poll(ctx context.Context, key string, wait time.Duration, attempt func(token string) (bool, error)) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	token := hex.EncodeToString(b)
 	deadline := time.Now().Add(wait)
 	poll := 50 * time.Millisecond
 	for {
-		pipe := l.rdb.Pipeline()
-		set := pipe.SetNX(ctx, key, token, ttl)
-		if also != nil {
-			also(pipe)
-		}
-		_, err := pipe.Exec(ctx)
-		if err == nil || errors.Is(err, redis.Nil) {
-			err = set.Err() // a queued read finding nothing is its own business
-		}
+		took, err := attempt(token)
 		if err != nil {
 			return "", fmt.Errorf("tasks: lock %s: %w", key, err)
 		}
-		if set.Val() {
+		if took {
 			return token, nil
 		}
 		if time.Now().After(deadline) {
