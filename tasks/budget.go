@@ -284,17 +284,16 @@ func (w *Worker) takeApplyLock(ctx context.Context, userID int64) (string, apply
 		if len(res) != 3 {
 			return false, fmt.Errorf("lock script answered %v", res)
 		}
-		gap, err := strconv.ParseFloat(fmt.Sprint(res[1]), 64)
-		if err != nil {
-			return false, fmt.Errorf("lock script answered %v: %w", res, err)
-		}
+		gap, gerr := strconv.ParseFloat(fmt.Sprint(res[1]), 64)
 		turn = applyTurn{gap: time.Duration(gap) * time.Microsecond}
+		var werr error
 		if s := fmt.Sprint(res[2]); s != "" {
-			wait, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return false, fmt.Errorf("lock script answered %v: %w", res, err)
-			}
+			var wait float64
+			wait, werr = strconv.ParseFloat(s, 64)
 			turn.moment = time.Now().Add(seconds(wait))
+		}
+		if err := errors.Join(gerr, werr); err != nil {
+			return false, fmt.Errorf("lock script answered %v: %w", res, err)
 		}
 		return true, nil
 	})
@@ -302,9 +301,9 @@ func (w *Worker) takeApplyLock(ctx context.Context, userID int64) (string, apply
 }
 
 // posted queues on pipe the record that the account's application POST
-// ended at (made, answered or abandoned), for sincePost, and forgets the
-// application's booked slot, so a later attempt (after a failure) waits for
-// a new one.
+// ended at (made, answered or abandoned), for the next takeApplyLock's gap,
+// and forgets the application's booked slot, so a later attempt (after a
+// failure) waits for a new one.
 func (p *Pacer) posted(ctx context.Context, pipe redis.Pipeliner, userID, appID int64, at time.Time) {
 	if p.interval <= 0 {
 		return

@@ -13,3 +13,11 @@ func BookedSlotKey(userID, appID int64) string { return paceKeys(userID, appID)[
 
 // ErrLater marks a handler error that only asks for another try later.
 var ErrLater = errLaterNotFailed
+
+// BudgetKey is the Redis key of the shared hh request budget (GCRA: its
+// value is the bucket's theoretical arrival time, in seconds since
+// BudgetEpoch).
+const BudgetKey = budgetKey
+
+// BudgetEpoch is the zero of the budget key's clock (redis_rate's).
+var BudgetEpoch = time.Unix(1483228800, 0)

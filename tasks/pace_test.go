@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/otklik/otklik/rules"
 	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/tasks"
@@ -166,5 +167,57 @@ func TestReserveAllBooksInOrder(t *testing.T) {
 		if again[i] > want || again[i] < want-slack {
 			t.Errorf("application %d booked again waits %s, was %s", i+1, again[i], want)
 		}
+	}
+}
+
+// An application's POST goes at the moment of the shared budget booked in
+// the account lock's round trip, and books no second one: n applications
+// of n accounts, sent at once against a budget of one request a second,
+// move the bucket n seconds on (each booking twice would move it 2n), and
+// reach hh a second apart.
+func TestApplyPostsAtTheMomentBookedWithItsLock(t *testing.T) {
+	const n = 3
+	e := newEnv(t, envOptions{vacancies: 50, rateLimit: 1})
+	slow := newDoor()
+	w := e.newWorker(slow.deps())
+	mux := processor(w)
+	vs := e.plainVacancies(n)
+	tasksOf := make([]*asynq.Task, n)
+	for i := range n {
+		u, resume := e.connect(fmt.Sprintf("user%d@example.com", i), i)
+		tasksOf[i] = tasks.NewApplyTask(u.ID, e.queueRow(u, resume, vs[i]).ID, "t", tasks.QueueDefault, 0)
+	}
+	if err := e.rdb.Del(e.ctx, tasks.BudgetKey).Err(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	done := make(chan error, n)
+	for _, task := range tasksOf {
+		go func() { done <- mux.ProcessTask(e.ctx, task) }()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Errorf("apply: %v", err)
+		}
+	}
+
+	posts := slow.passes(isApplyPath)
+	if len(posts) != n {
+		t.Fatalf("%d POSTs reached hh, want %d", len(posts), n)
+	}
+	for i := 1; i < n; i++ {
+		// The budget's moments are a second apart; the POSTs leave at them
+		// give or take the scheduler.
+		if gap := posts[i].Sub(posts[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("POSTs %d and %d reached hh %s apart, want a second (the budget)", i, i+1, gap)
+		}
+	}
+	tat, err := e.rdb.Get(e.ctx, tasks.BudgetKey).Float64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := tasks.BudgetEpoch.Add(time.Duration(tat * float64(time.Second))).Sub(start)
+	if moved < n*time.Second || moved > n*time.Second+n*time.Second/2 {
+		t.Errorf("%d POSTs moved the budget %s on, want %s (one moment each)", n, moved, n*time.Second)
 	}
 }
