@@ -25,6 +25,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/otklik/otklik/internal/app"
 )
 
 // options are the flags.
@@ -49,6 +51,8 @@ type options struct {
 	Quiet         bool
 	CPUProfile    string
 	Ticks         int
+	BusyAfter     time.Duration
+	QuietAfter    time.Duration
 }
 
 func defaultOptions() options {
@@ -57,6 +61,7 @@ func defaultOptions() options {
 		Latency: 50 * time.Millisecond, Redis: "embedded", RedisDB: 4,
 		Rate: 50, ApplyInterval: 2 * time.Second, Concurrency: 64, Workers: 1,
 		Duration: 20 * time.Minute, Steady: true, Mode: "letters", DailyLimit: 200, Seed: 1,
+		BusyAfter: app.DefaultBusyAfter, QuietAfter: app.DefaultQuietAfter,
 	}
 }
 
@@ -84,7 +89,9 @@ func main() {
 	flag.Int64Var(&o.Seed, "seed", o.Seed, "sandbox seed")
 	flag.BoolVar(&o.Quiet, "quiet", o.Quiet, "no progress lines on stderr")
 	flag.IntVar(&o.Ticks, "tick", o.Ticks, "after the rounds, time the scheduler tick: once with every rule due, then this many times with none due (0: not measured)")
-	flag.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write each worker process's pprof CPU profile of each round to PREFIX-w<worker>-<round>.pprof")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", o.CPUProfile, "write each worker process's pprof CPU profile of each round to PREFIX-w<worker>-<round>.pprof (and, after a change of mode, PREFIX-w<worker>-<round>.<part>.pprof)")
+	flag.DurationVar(&o.BusyAfter, "busy-after", o.BusyAfter, "cmd/worker's -busy-after: steady work before a worker restarts in place in busy mode (0: never)")
+	flag.DurationVar(&o.QuietAfter, "quiet-after", o.QuietAfter, "cmd/worker's -quiet-after: dozing before it restarts back in quiet mode")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

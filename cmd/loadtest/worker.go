@@ -53,7 +53,15 @@ type workerConfig struct {
 	// of each round: CPUProfile-1.pprof, and after each SIGUSR1 (the harness
 	// sends one between rounds) the next number.
 	CPUProfile string `json:"cpu_profile,omitempty"`
+	// BusyAfter and QuietAfter are cmd/worker's -busy-after and
+	// -quiet-after: the process re-executes itself in the other mode.
+	BusyAfter  time.Duration `json:"busy_after"`
+	QuietAfter time.Duration `json:"quiet_after"`
 }
+
+// profilePartEnv carries, across a change of mode, the round and part of
+// the CPU profile the re-executed process writes next.
+const profilePartEnv = "OTKLIK_LOADTEST_PROFILE_PART"
 
 // workerMain is a worker process: the task handlers on an asynq server, as
 // cmd/worker runs them, minus the cron ticker (the harness starts the rule
@@ -65,47 +73,66 @@ func workerMain() int {
 		fmt.Fprintln(os.Stderr, "loadtest worker: bad config:", err)
 		return 2
 	}
-	if err := runWorker(cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest worker:", err)
-		return 1
+	if err := app.StartBusy(cfg.BusyAfter); err != nil { // as cmd/worker starts
+		fmt.Fprintln(os.Stderr, "loadtest worker: could not restart in busy mode:", err)
+		cfg.BusyAfter = 0
 	}
-	return 0
+	for {
+		shift, err := runWorker(cfg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest worker:", err)
+			return 1
+		}
+		if !shift {
+			return 0
+		}
+		err = app.Shift() // as cmd/worker does; returns only when it failed
+		fmt.Fprintln(os.Stderr, "loadtest worker: could not restart in the other mode:", err)
+		cfg.BusyAfter = 0
+	}
 }
 
-func runWorker(cfg workerConfig) error {
+// runWorker runs until SIGTERM (false) or until the worker asks to change
+// mode (true), having closed everything either way.
+func runWorker(cfg workerConfig) (shift bool, err error) {
 	app.WorkerProcs() // as cmd/worker runs
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
 	logOut, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer logOut.Close()
 	if cfg.CPUProfile != "" {
 		stopProfile, err := profileRounds(cfg.CPUProfile)
 		if err != nil {
-			return err
+			return false, err
 		}
-		defer stopProfile()
+		defer func() {
+			next := stopProfile()
+			if shift {
+				err = os.Setenv(profilePartEnv, next)
+			}
+		}()
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 	secret, err := hex.DecodeString(cfg.SecretHex)
 	if err != nil {
-		return err
+		return false, err
 	}
 	cipher, err := store.NewCipherFromSecret(secret)
 	if err != nil {
-		return err
+		return false, err
 	}
 	st, err := store.Open(ctx, cfg.Database, store.Options{Cipher: cipher})
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer st.Close()
 	if err := st.CheckSchema(ctx); err != nil {
-		return err
+		return false, err
 	}
 	conn := asynq.RedisClientOpt{Addr: cfg.RedisAddr, Username: cfg.RedisUser, Password: cfg.RedisPassword, DB: cfg.RedisDB}
 	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, Username: cfg.RedisUser, Password: cfg.RedisPassword, DB: cfg.RedisDB})
@@ -124,37 +151,56 @@ func runWorker(cfg workerConfig) error {
 		BaseURL: "http://otklik.loadtest", Logger: logger,
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	timings, err := newTimingLog(cfg.Timings)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer timings.close()
 
 	rw, err := app.StartWorker(w, &app.Redis{Conn: conn, Client: rdb}, queue,
-		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Doze: true, Middleware: []asynq.MiddlewareFunc{timings.middleware}}, logger)
+		app.WorkerOptions{Concurrency: cfg.Concurrency, NoTick: true, Doze: true, Middleware: []asynq.MiddlewareFunc{timings.middleware},
+			BusyAfter: cfg.BusyAfter, QuietAfter: cfg.QuietAfter}, logger)
 	if err != nil {
-		return err
+		return false, err
 	}
-	<-ctx.Done()
-	rw.Stop()
-	return nil
+	select {
+	case <-ctx.Done():
+		rw.Stop()
+		return false, nil
+	case <-rw.Shift():
+		rw.Stop()
+		return ctx.Err() == nil, nil
+	}
 }
 
 // profileRounds writes a CPU profile to prefix-1.pprof and starts the next
-// one on each SIGUSR1. The returned func ends the last one.
-func profileRounds(prefix string) (func(), error) {
-	n := 0
+// one on each SIGUSR1. The returned func ends the last one and says where a
+// re-executed process goes on (profilePartEnv): the same round's next part,
+// prefix-<round>.<part>.pprof (go tool pprof merges the files it is given).
+func profileRounds(prefix string) (func() string, error) {
+	n, part := 0, 1
+	if v := os.Getenv(profilePartEnv); v != "" {
+		if _, err := fmt.Sscanf(v, "%d.%d", &n, &part); err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", profilePartEnv, v, err)
+		}
+		n-- // next() moves to the round
+	}
 	var f *os.File
 	next := func() error {
 		if f != nil {
 			pprof.StopCPUProfile()
 			_ = f.Close()
+			part = 1
 		}
 		n++
+		name := fmt.Sprintf("%s-%d.pprof", prefix, n)
+		if part > 1 {
+			name = fmt.Sprintf("%s-%d.%d.pprof", prefix, n, part)
+		}
 		var err error
-		if f, err = os.Create(fmt.Sprintf("%s-%d.pprof", prefix, n)); err != nil {
+		if f, err = os.Create(name); err != nil {
 			return err
 		}
 		return pprof.StartCPUProfile(f)
@@ -180,13 +226,14 @@ func profileRounds(prefix string) (func(), error) {
 			}
 		}
 	}()
-	return func() {
+	return func() string {
 		signal.Stop(sig)
 		close(done)
 		mu.Lock()
 		defer mu.Unlock()
 		pprof.StopCPUProfile()
 		_ = f.Close()
+		return fmt.Sprintf("%d.%d", n, part+1)
 	}, nil
 }
 

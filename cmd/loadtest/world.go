@@ -151,6 +151,7 @@ func (w *world) workerConfig(i int) workerConfig {
 	c.RateLimit = w.o.Rate
 	c.ApplyInterval = w.o.ApplyInterval
 	c.Concurrency = w.o.Concurrency
+	c.BusyAfter, c.QuietAfter = w.o.BusyAfter, w.o.QuietAfter
 	c.Timings = filepath.Join(w.dir, fmt.Sprintf("timings-%d.tsv", i))
 	c.LogFile = filepath.Join(w.dir, fmt.Sprintf("worker-%d.log", i))
 	if w.o.CPUProfile != "" {

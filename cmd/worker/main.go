@@ -27,23 +27,53 @@ func main() {
 	concurrency := flag.Int("concurrency", 0, "tasks processed at once (0: 4 per CPU, at least 8)")
 	metricsAddr := flag.String("metrics-addr", "", "serve this worker's Prometheus /metrics (hh requests by operation and status, outcomes, tasks) on this address, e.g. :9091")
 	schemaWait := flag.Duration("schema-wait", app.DefaultSchemaWait, "how long to wait at start for the web process to migrate the database before giving up")
+	busyAfter := flag.Duration("busy-after", app.DefaultBusyAfter, "start in busy mode (less CPU per task, more at rest) and, back in quiet mode, return to it in place (same PID) after this long of steady work; 0: stay in quiet mode")
+	quietAfter := flag.Duration("quiet-after", app.DefaultQuietAfter, "after this long with nothing to do, restart in place from busy mode in quiet mode")
 	flag.Parse()
-	if err := run(*concurrency, *metricsAddr, *schemaWait); err != nil {
-		fmt.Fprintln(os.Stderr, "otklik worker:", err)
-		os.Exit(1)
+	opts := options{concurrency: *concurrency, metricsAddr: *metricsAddr, schemaWait: *schemaWait,
+		busyAfter: *busyAfter, quietAfter: *quietAfter}
+	// Started for work: in busy mode, before anything is opened.
+	if err := app.StartBusy(opts.busyAfter); err != nil {
+		fmt.Fprintln(os.Stderr, "otklik worker: could not restart in busy mode, carrying on in quiet mode:", err)
+		opts.busyAfter = 0
+	}
+	for {
+		shift, err := run(opts)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "otklik worker:", err)
+			os.Exit(1)
+		}
+		if !shift {
+			return
+		}
+		// Everything run started is stopped and closed: become the same
+		// binary in the other mode. Shift returns only when that failed.
+		err = app.Shift()
+		fmt.Fprintln(os.Stderr, "otklik worker: could not restart in the other mode, carrying on in this one:", err)
+		opts.busyAfter = 0
 	}
 }
 
-func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
+// options are the worker's flags.
+type options struct {
+	concurrency           int
+	metricsAddr           string
+	schemaWait            time.Duration
+	busyAfter, quietAfter time.Duration
+}
+
+// run runs the worker until a signal (false) or until it asks to change
+// mode (true), having stopped and closed everything either way.
+func run(o options) (shift bool, err error) {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if cfg.EmbeddedRedis() {
-		return &config.Error{Var: "REDIS_URL", Reason: "is required for a separate worker (without it, go run ./cmd/web runs the worker inside the web process)"}
+		return false, &config.Error{Var: "REDIS_URL", Reason: "is required for a separate worker (without it, go run ./cmd/web runs the worker inside the web process)"}
 	}
 	if _, err := cfg.EnsureSecretKey(); err != nil {
-		return err
+		return false, err
 	}
 	logger := app.NewLogger(cfg)
 	procs := app.WorkerProcs()
@@ -52,21 +82,21 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 
 	// Started before the web process (or with it), the worker waits for
 	// it to migrate the database.
-	if err := app.WaitForSchema(ctx, cfg, schemaWait, logger); err != nil {
+	if err := app.WaitForSchema(ctx, cfg, o.schemaWait, logger); err != nil {
 		if ctx.Err() != nil {
 			logger.Info("worker stopped while waiting for the database schema")
-			return nil
+			return false, nil
 		}
-		return err
+		return false, err
 	}
 	st, err := app.OpenStore(ctx, cfg, false, logger)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer st.Close()
 	r, err := app.ConnectRedis(ctx, cfg.RedisURL)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer r.Close()
 	queue := asynq.NewClient(r.Conn)
@@ -84,12 +114,12 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 	}()
 	w, err := app.NewWorker(cfg, st, r, queue, app.HHConfig(cfg, nil), metrics, logger)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if metricsAddr != "" {
-		ln, err := net.Listen("tcp", metricsAddr)
+	if o.metricsAddr != "" {
+		ln, err := net.Listen("tcp", o.metricsAddr)
 		if err != nil {
-			return fmt.Errorf("-metrics-addr: %w", err)
+			return false, fmt.Errorf("-metrics-addr: %w", err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -98,15 +128,24 @@ func run(concurrency int, metricsAddr string, schemaWait time.Duration) error {
 		defer ms.Close()
 		logger.Info("worker metrics", "addr", ln.Addr().String())
 	}
-	rw, err := app.StartWorker(w, r, queue, app.WorkerOptions{Concurrency: concurrency, Doze: true}, logger)
+	rw, err := app.StartWorker(w, r, queue, app.WorkerOptions{Concurrency: o.concurrency, Doze: true,
+		BusyAfter: o.busyAfter, QuietAfter: o.quietAfter}, logger)
 	if err != nil {
-		return err
+		return false, err
 	}
-	logger.Info("worker started", "hh", hhMode(cfg), "rate_limit", cfg.HHRateLimit, "apply_interval", cfg.ApplyInterval, "gomaxprocs", procs)
-	<-ctx.Done()
-	logger.Info("worker stopping: finishing running tasks")
-	rw.Stop()
-	return nil
+	logger.Info("worker started", "hh", hhMode(cfg), "rate_limit", cfg.HHRateLimit, "apply_interval", cfg.ApplyInterval,
+		"gomaxprocs", procs, "mode", app.ModeName(), "pid", os.Getpid())
+	select {
+	case <-ctx.Done():
+		logger.Info("worker stopping: finishing running tasks")
+		rw.Stop()
+		return false, nil
+	case <-rw.Shift():
+		logger.Info("worker restarting in place to change mode: finishing running tasks", "mode", app.ModeName())
+		rw.Stop()
+		// A signal that came during the stop ends the process instead.
+		return ctx.Err() == nil, nil
+	}
 }
 
 func hhMode(cfg config.Config) string {

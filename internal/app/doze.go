@@ -33,12 +33,16 @@ type dozer struct {
 	// prefixes are the queues' asynq key prefixes.
 	prefixes []string
 	logger   *slog.Logger
+	// shift, when set, watches for a change of mode (busy.go).
+	shift *shifter
 
 	mu       sync.Mutex
 	awake    *dozeServer   // nil while dozing
 	draining []*dozeServer // stopped, finishing a task that slipped in
 	stop     chan struct{}
 	done     chan struct{}
+	// since is when the server was started, or stopped while dozing.
+	since time.Time
 }
 
 // dozeServer is one asynq server and the tasks it is running.
@@ -60,8 +64,8 @@ func (s *dozeServer) middleware(h asynq.Handler) asynq.Handler {
 	})
 }
 
-func startDozer(rdb redis.UniversalClient, cfg asynq.Config, handler asynq.Handler, logger *slog.Logger) (*dozer, error) {
-	d := &dozer{rdb: rdb, cfg: cfg, handler: handler, logger: logger, stop: make(chan struct{}), done: make(chan struct{})}
+func startDozer(rdb redis.UniversalClient, cfg asynq.Config, handler asynq.Handler, shift *shifter, logger *slog.Logger) (*dozer, error) {
+	d := &dozer{rdb: rdb, cfg: cfg, handler: handler, shift: shift, logger: logger, stop: make(chan struct{}), done: make(chan struct{})}
 	for q := range cfg.Queues {
 		d.prefixes = append(d.prefixes, "asynq:{"+q+"}:")
 	}
@@ -82,6 +86,7 @@ func (d *dozer) wake() error {
 	}
 	d.mu.Lock()
 	d.awake = s
+	d.since = time.Now()
 	d.mu.Unlock()
 	return nil
 }
@@ -92,6 +97,7 @@ func (d *dozer) doze() {
 	d.mu.Lock()
 	s := d.awake
 	d.awake = nil
+	d.since = time.Now()
 	d.mu.Unlock()
 	s.srv.Stop() // takes no more tasks
 	if s.active.Load() == 0 {
@@ -118,8 +124,15 @@ func (d *dozer) loop() {
 		}
 		d.shutDrained()
 		d.mu.Lock()
-		s := d.awake
+		s, since := d.awake, d.since
 		d.mu.Unlock()
+		if d.shift != nil {
+			if s == nil {
+				d.shift.dozing(time.Since(since))
+			} else {
+				d.shift.awake(time.Since(since))
+			}
+		}
 		if s == nil {
 			if due, err := d.workDue(dozeWatch); err == nil && !due {
 				t.Reset(dozeWatch)

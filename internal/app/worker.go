@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -99,6 +100,7 @@ type RunningWorker struct {
 	// polled is closed once it has.
 	stopPolling context.CancelFunc
 	polled      chan struct{}
+	shift       *shifter // nil: the process keeps its mode
 }
 
 // WorkerOptions tunes a worker process; the zero value is cmd/worker's.
@@ -114,6 +116,12 @@ type WorkerOptions struct {
 	// it again when work appears (doze.go), so an idle worker costs almost
 	// no CPU; a "run now" then starts within about five seconds.
 	Doze bool
+	// BusyAfter, with Doze, lets a worker that has worked steadily this
+	// long ask its process to re-execute itself in busy mode, and after
+	// QuietAfter of dozing (0: DefaultQuietAfter) back in quiet mode
+	// (busy.go); RunningWorker.Shift says when. 0: never, for a worker
+	// that shares its process (cmd/web).
+	BusyAfter, QuietAfter time.Duration
 }
 
 // StartWorker starts processing tasks and the per-minute tick: the one way
@@ -130,7 +138,8 @@ func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, opts WorkerOpti
 	w.Register(mux)
 	rw := &RunningWorker{}
 	if opts.Doze {
-		d, err := startDozer(r.Client, cfg, mux, logger)
+		rw.shift = newShifter(opts.BusyAfter, opts.QuietAfter)
+		d, err := startDozer(r.Client, cfg, mux, rw.shift, logger)
 		if err != nil {
 			return nil, fmt.Errorf("start worker: %w", err)
 		}
@@ -154,6 +163,16 @@ func StartWorker(w *tasks.Worker, r *Redis, queue *asynq.Client, opts WorkerOpti
 		}()
 	}
 	return rw, nil
+}
+
+// Shift is closed when the worker asks its process to change mode: Stop
+// it, close what the process opened, and call Shift (busy.go). It is nil,
+// never closed, when the process keeps its mode.
+func (rw *RunningWorker) Shift() <-chan struct{} {
+	if rw.shift == nil {
+		return nil
+	}
+	return rw.shift.asked
 }
 
 // Stop stops the ticker and lets running tasks finish (asynq's shutdown
