@@ -73,23 +73,17 @@ func workerMain() int {
 		fmt.Fprintln(os.Stderr, "loadtest worker: bad config:", err)
 		return 2
 	}
-	if err := app.StartBusy(cfg.BusyAfter); err != nil { // as cmd/worker starts
-		fmt.Fprintln(os.Stderr, "loadtest worker: could not restart in busy mode:", err)
-		cfg.BusyAfter = 0
-	}
-	for {
-		shift, err := runWorker(cfg)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest worker:", err)
-			return 1
-		}
-		if !shift {
-			return 0
-		}
-		err = app.Shift() // as cmd/worker does; returns only when it failed
+	err := app.RunInModes(cfg.BusyAfter, func(err error) { // as cmd/worker runs
 		fmt.Fprintln(os.Stderr, "loadtest worker: could not restart in the other mode:", err)
-		cfg.BusyAfter = 0
+	}, func(busyAfter time.Duration) (bool, error) {
+		cfg.BusyAfter = busyAfter
+		return runWorker(cfg)
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest worker:", err)
+		return 1
 	}
+	return 0
 }
 
 // runWorker runs until SIGTERM (false) or until the worker asks to change

@@ -5,19 +5,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 
-	"github.com/otklik/otklik/store"
 	"github.com/otklik/otklik/store/storetest"
 	"github.com/otklik/otklik/tasks"
 )
@@ -34,29 +30,12 @@ func TestChangesModeInPlace(t *testing.T) {
 	if storetest.Postgres() {
 		t.Skip("runs on SQLite only: the mode does not depend on the database")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "otklik-worker")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	cipher, err := store.NewCipherFromSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn := storetest.DSN(t)
-	st, err := store.Open(context.Background(), dsn, store.Options{Cipher: cipher, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	m := miniredis.RunT(t) // private: no other package's database is touched
-	queue := asynq.NewClient(asynq.RedisClientOpt{Addr: m.Addr()})
+	rig := newWorkerRig(t)
+	queue := asynq.NewClient(asynq.RedisClientOpt{Addr: rig.redis.Addr()})
 	defer queue.Close()
 
-	w := &process{name: "worker", cmd: exec.Command(bin, "-busy-after", "1s", "-quiet-after", "2s")}
-	w.start(t, dir, []string{"PATH=" + os.Getenv("PATH"), "REDIS_URL=redis://" + m.Addr() + "/0",
-		"DATABASE_URL=" + dsn, "SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret), "LOG_LEVEL=info"})
+	w := &process{name: "worker", cmd: exec.Command(rig.bin, "-busy-after", "1s", "-quiet-after", "2s")}
+	w.start(t, rig.dir, append(rig.env, "LOG_LEVEL=info"))
 	pid := w.cmd.Process.Pid
 	started := func(n int, mode string) {
 		t.Helper()

@@ -32,25 +32,15 @@ func main() {
 	flag.Parse()
 	opts := options{concurrency: *concurrency, metricsAddr: *metricsAddr, schemaWait: *schemaWait,
 		busyAfter: *busyAfter, quietAfter: *quietAfter}
-	// Started for work: in busy mode, before anything is opened.
-	if err := app.StartBusy(opts.busyAfter); err != nil {
-		fmt.Fprintln(os.Stderr, "otklik worker: could not restart in busy mode, carrying on in quiet mode:", err)
-		opts.busyAfter = 0
-	}
-	for {
-		shift, err := run(opts)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "otklik worker:", err)
-			os.Exit(1)
-		}
-		if !shift {
-			return
-		}
-		// Everything run started is stopped and closed: become the same
-		// binary in the other mode. Shift returns only when that failed.
-		err = app.Shift()
+	err := app.RunInModes(opts.busyAfter, func(err error) {
 		fmt.Fprintln(os.Stderr, "otklik worker: could not restart in the other mode, carrying on in this one:", err)
-		opts.busyAfter = 0
+	}, func(busyAfter time.Duration) (bool, error) {
+		opts.busyAfter = busyAfter
+		return run(opts)
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "otklik worker:", err)
+		os.Exit(1)
 	}
 }
 

@@ -76,25 +76,7 @@ func TestServesMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "otklik-worker")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	secret := []byte("0123456789abcdef0123456789abcdef")
-	cipher, err := store.NewCipherFromSecret(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn := storetest.DSN(t)
-	st, err := store.Open(context.Background(), dsn, store.Options{Cipher: cipher, Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	// A private in-process Redis: no other package's database is touched.
-	m := miniredis.RunT(t)
-
+	rig := newWorkerRig(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -102,10 +84,9 @@ func TestServesMetrics(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 
-	cmd := exec.Command(bin, "-metrics-addr", addr)
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "REDIS_URL=redis://" + m.Addr() + "/0",
-		"DATABASE_URL=" + dsn, "SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret), "LOG_LEVEL=warn"}
+	cmd := exec.Command(rig.bin, "-metrics-addr", addr)
+	cmd.Dir = rig.dir
+	cmd.Env = append(rig.env, "LOG_LEVEL=warn")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,4 +110,37 @@ func TestServesMetrics(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+}
+
+// workerRig is a built worker binary with what it runs on: a migrated
+// database of its own and a private in-process Redis (no other package's
+// database is touched), in env.
+type workerRig struct {
+	dir, bin string
+	env      []string
+	redis    *miniredis.Miniredis
+}
+
+func newWorkerRig(t *testing.T) workerRig {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "otklik-worker")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	cipher, err := store.NewCipherFromSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn := storetest.DSN(t)
+	st, err := store.Open(context.Background(), dsn, store.Options{Cipher: cipher, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	m := miniredis.RunT(t)
+	return workerRig{dir: dir, bin: bin, redis: m, env: []string{"PATH=" + os.Getenv("PATH"),
+		"REDIS_URL=redis://" + m.Addr() + "/0", "DATABASE_URL=" + dsn,
+		"SECRET_KEY=" + base64.StdEncoding.EncodeToString(secret)}}
 }

@@ -167,3 +167,26 @@ func (s *shifter) ask() {
 		close(s.asked)
 	}
 }
+
+// RunInModes runs a worker process's life in its modes: it starts it busy
+// (StartBusy), then calls run until run asks for no change of mode, and
+// re-executes the process in the other mode each time it does. run gets the
+// BusyAfter to use: 0 once a re-exec has failed, so the process carries on
+// in the mode it is in, after saying so through warn. It returns run's
+// error.
+func RunInModes(busyAfter time.Duration, warn func(error), run func(busyAfter time.Duration) (shift bool, err error)) error {
+	if err := StartBusy(busyAfter); err != nil {
+		warn(err)
+		busyAfter = 0
+	}
+	for {
+		shift, err := run(busyAfter)
+		if err != nil || !shift {
+			return err
+		}
+		// Everything run started is stopped and closed: become the same
+		// binary in the other mode. Shift returns only when that failed.
+		warn(Shift())
+		busyAfter = 0
+	}
+}
