@@ -57,11 +57,18 @@ func (w *Worker) appClient(counter *atomic.Int64) *hh.Client {
 // refreshing an expired one first. It serves the web app as well as the
 // handlers.
 func (w *Worker) Client(ctx context.Context, userID int64) (*hh.Client, error) {
+	c, _, err := w.Account(ctx, userID)
+	return c, err
+}
+
+// Account is Client with the account it read (the token refreshed if it
+// had expired).
+func (w *Worker) Account(ctx context.Context, userID int64) (*hh.Client, *store.HHAccount, error) {
 	acct, err := w.account(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return w.clientFor(acct.Token.AccessToken, nil), nil
+	return w.clientFor(acct.Token.AccessToken, nil), acct, nil
 }
 
 // account loads the user's hh account with a usable access token.

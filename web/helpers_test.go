@@ -78,11 +78,16 @@ type storeHHAccess struct {
 }
 
 func (a storeHHAccess) Client(ctx context.Context, userID int64) (*hh.Client, error) {
+	c, _, err := a.Account(ctx, userID)
+	return c, err
+}
+
+func (a storeHHAccess) Account(ctx context.Context, userID int64) (*hh.Client, *store.HHAccount, error) {
 	acct, err := a.st.HHAccount(ctx, userID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return a.oauth.WithToken(acct.Token.AccessToken), nil
+	return a.oauth.WithToken(acct.Token.AccessToken), acct, nil
 }
 
 // Probe changes nothing here: the web tests that press «Я решил капчу»

@@ -54,16 +54,11 @@ func (h *handler) previewRule(w http.ResponseWriter, r *http.Request) {
 	d := &previewData{Rule: rule}
 	show := func() { h.render(w, r, http.StatusOK, "rule_preview", h.newPage(w, r, "rules", d)) }
 
-	client, err := h.hhAccess.Client(ctx, user.ID)
+	client, acct, err := h.hhAccess.Account(ctx, user.ID)
 	if err != nil {
 		h.log.InfoContext(ctx, "preview without hh", "user_id", user.ID, "rule_id", rule.ID, "error", err)
 		d.Problem = "preview.no_hh"
 		show()
-		return
-	}
-	acct, err := h.store.HHAccount(ctx, user.ID)
-	if err != nil {
-		h.serverError(w, r, err)
 		return
 	}
 	if gone, err := h.store.ResumeGone(ctx, user.ID, rule.ResumeID); err != nil {

@@ -46,6 +46,9 @@ type HHAccess interface {
 	// Client returns a client with a valid token, refreshed if it expired;
 	// an error when the account is not connected or must be reconnected.
 	Client(ctx context.Context, userID int64) (*hh.Client, error)
+	// Account is Client with the account it read: one read for a page that
+	// needs both (the rule preview).
+	Account(ctx context.Context, userID int64) (*hh.Client, *store.HHAccount, error)
 	// Probe asks hh at once whether the user's paused account (captcha,
 	// limit) may work again, lifts the pause when hh agrees and sends what
 	// waits in the queue; it returns the account's state afterwards ("" when
