@@ -112,6 +112,7 @@ func TestTenantIsolation(t *testing.T) {
 		{"ResumeGone", func() (int, error) { g, err := s.ResumeGone(ctx, o, "not-the-owners"); return b2i(g), err }},
 		{"Rule", func() (int, error) { _, err := s.Rule(ctx, o, rule.ID); return 1, err }},
 		{"Rules", func() (int, error) { r, err := s.Rules(ctx, o); return len(r), err }},
+		{"RulesWithGoneResume", func() (int, error) { r, err := s.RulesWithGoneResume(ctx, o); return len(r), err }},
 		{"UpdateRule", func() (int, error) { return 1, s.UpdateRule(ctx, &foreignRule) }},
 		{"DeleteRule", func() (int, error) { return 1, s.DeleteRule(ctx, o, rule.ID) }},
 		{"SetRuleEnabled", func() (int, error) { return 1, s.SetRuleEnabled(ctx, o, rule.ID, false) }},

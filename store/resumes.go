@@ -97,6 +97,23 @@ func resumeGoneSQL(user, resume string) string {
 		AND NOT EXISTS (SELECT 1 FROM resumes r WHERE r.user_id = ` + user + ` AND r.resume_id = ` + resume + `))`
 }
 
+// RulesWithGoneResume returns userID's rules whose resume is gone (the test
+// of resumeGoneSQL), in creation order: they wait for the person to choose
+// another resume.
+func (s *Store) RulesWithGoneResume(ctx context.Context, userID int64) ([]Rule, error) {
+	var rows []ruleRow
+	if err := s.sel(ctx, s.db, &rows, `SELECT `+ruleColumns+` FROM rules
+		WHERE user_id = ? AND resume_id <> '' AND `+resumeGoneSQL("rules.user_id", "rules.resume_id")+`
+		ORDER BY id`, userID); err != nil {
+		return nil, fmt.Errorf("store: rules of user %d with a gone resume: %w", userID, err)
+	}
+	out := make([]Rule, len(rows))
+	for i := range rows {
+		out[i] = rows[i].rule()
+	}
+	return out, nil
+}
+
 // ResumeGone reports whether userID's resume resumeID is gone: they have
 // stored resumes and it is not among them. A rule with it would only be
 // refused by hh, so it waits for the person to choose another.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otklik/otklik/hh"
 	"github.com/otklik/otklik/rules"
 
 	"github.com/otklik/otklik/store/storetest"
@@ -245,5 +246,79 @@ func TestCreateRuleLimit(t *testing.T) {
 	}
 	if len(list) != rules.MaxRulesPerUser || limited != 15 {
 		t.Errorf("%d rules and %d refused, want %d and 15", len(list), limited, rules.MaxRulesPerUser)
+	}
+}
+
+// TestRulesWithGoneResume: a rule waits for another resume only when the
+// person has stored resumes and its own is not among them (the same test as
+// ResumeGone and Outgoing's ResumeGone).
+func TestRulesWithGoneResume(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openWithClock(t)
+	u := mustUser(t, s, "a@example.com")
+	other := mustUser(t, s, "b@example.com")
+	var made []*rules.Rule
+	for _, resume := range []string{"kept", "gone", "gone"} {
+		r := testRule(u.ID)
+		r.ResumeID = resume
+		if err := s.CreateRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		made = append(made, r)
+	}
+	foreign := testRule(other.ID)
+	foreign.ResumeID = "gone"
+	if err := s.CreateRule(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(list []Rule) []int64 {
+		out := []int64{}
+		for _, r := range list {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	check := func(want ...int64) {
+		t.Helper()
+		got, err := s.RulesWithGoneResume(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = []int64{}
+		}
+		if !reflect.DeepEqual(ids(got), want) {
+			t.Errorf("RulesWithGoneResume = %v, want %v", ids(got), want)
+		}
+		for _, r := range made {
+			gone, err := s.ResumeGone(ctx, u.ID, r.ResumeID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := false
+			for _, g := range got {
+				listed = listed || g.ID == r.ID
+			}
+			if gone != listed {
+				t.Errorf("rule %d (resume %q): ResumeGone %v, listed %v", r.ID, r.ResumeID, gone, listed)
+			}
+		}
+	}
+	check() // no resumes stored: unknown, not gone
+	if err := s.ReplaceResumes(ctx, u.ID, []hh.Resume{{ID: "kept", Title: "Go"}}); err != nil {
+		t.Fatal(err)
+	}
+	check(made[1].ID, made[2].ID)
+	if err := s.ReplaceResumes(ctx, u.ID, []hh.Resume{{ID: "kept"}, {ID: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	// Another person's stored resumes and rules change nothing here.
+	if err := s.ReplaceResumes(ctx, other.ID, []hh.Resume{{ID: "elsewhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	if got, err := s.RulesWithGoneResume(ctx, other.ID); err != nil || len(got) != 1 || got[0].ID != foreign.ID {
+		t.Errorf("the other person's RulesWithGoneResume = %v, %v; want their one rule", got, err)
 	}
 }

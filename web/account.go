@@ -86,32 +86,11 @@ func (h *handler) hhConnection(ctx context.Context, userID int64) (hhConnection,
 		}
 	}
 	if c.HasRules {
-		resumes, err := h.store.Resumes(ctx, userID)
-		if err != nil {
+		if c.GoneRules, err = h.store.RulesWithGoneResume(ctx, userID); err != nil {
 			return c, err
 		}
-		c.GoneRules = rulesWithoutResume(list, resumes)
 	}
 	return c, nil
-}
-
-// rulesWithoutResume lists the rules whose resume is not among resumes. An
-// empty list of resumes is unknown, not "none": nothing is listed then.
-func rulesWithoutResume(list []store.Rule, resumes []store.Resume) []store.Rule {
-	if len(resumes) == 0 {
-		return nil
-	}
-	have := make(map[string]bool, len(resumes))
-	for _, r := range resumes {
-		have[r.ID] = true
-	}
-	var gone []store.Rule
-	for _, rl := range list {
-		if rl.ResumeID != "" && !have[rl.ResumeID] {
-			gone = append(gone, rl)
-		}
-	}
-	return gone
 }
 
 // Paused reports whether the worker cannot use the account now.
