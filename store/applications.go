@@ -149,16 +149,70 @@ const (
 // Under PostgreSQL this relies on the unique index alone, at any isolation
 // level: ON CONFLICT decides against committed and in-flight inserts.
 func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, error) {
-	if a.Status == "" {
-		a.Status = StatusQueued
+	created, err := s.InsertApplications(ctx, []*Application{a})
+	if err != nil {
+		return false, err
 	}
-	if !a.Status.Valid() {
-		return false, fmt.Errorf("store: insert application for vacancy %s: %w status %q", a.VacancyID, ErrInvalid, a.Status)
+	return created[0], nil
+}
+
+// InsertApplications is InsertApplication for a run's page of decisions, in
+// one transaction: a page's rows share their table's and indexes' pages, so
+// the database writes them once instead of once a row. created[i] is
+// InsertApplication's created for list[i]. On an error nothing is written.
+func (s *Store) InsertApplications(ctx context.Context, list []*Application) (created []bool, err error) {
+	for _, a := range list {
+		if a.Status == "" {
+			a.Status = StatusQueued
+		}
+		if !a.Status.Valid() {
+			return nil, fmt.Errorf("store: insert application for vacancy %s: %w status %q", a.VacancyID, ErrInvalid, a.Status)
+		}
+		if a.ResumeID == "" || a.VacancyID == "" {
+			return nil, fmt.Errorf("store: insert application: %w: resume and vacancy are required", ErrInvalid)
+		}
 	}
-	if a.ResumeID == "" || a.VacancyID == "" {
-		return false, fmt.Errorf("store: insert application: %w: resume and vacancy are required", ErrInvalid)
-	}
+	created = make([]bool, len(list))
 	now := ts(s.now())
+	write := func(q sqlx.ExtContext) error {
+		for i, a := range list {
+			ok, err := s.insertApplication(ctx, q, a, now)
+			if err != nil {
+				return fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
+			}
+			if created[i] = ok; ok {
+				continue
+			}
+			var row applicationRow
+			err = s.get(ctx, q, &row, `SELECT `+applicationColumns+` FROM applications
+				WHERE user_id = ? AND resume_id = ? AND vacancy_id = ?`, a.UserID, a.ResumeID, a.VacancyID)
+			if errors.Is(err, sql.ErrNoRows) {
+				// Nothing inserted and nothing there: the rule is not this user's.
+				return fmt.Errorf("store: insert application for vacancy %s: rule %d: %w", a.VacancyID, a.RuleID, ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
+			}
+			*a = row.application()
+		}
+		return nil
+	}
+	if len(list) == 1 && list[0].AIPending == nil {
+		err = write(s.db) // no transaction to hold: the insert is its own
+	} else {
+		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return write(tx) })
+	}
+	if err != nil {
+		return nil, err
+	}
+	return created, nil
+}
+
+// insertApplication writes a's row through q at now, with its pending AI
+// step when it has one (q is then a transaction: a row waiting for the model
+// always knows what it waits for); created is false when the ledger had a
+// row for the vacancy already, or a.RuleID is not the user's.
+func (s *Store) insertApplication(ctx context.Context, q sqlx.ExtContext, a *Application, now time.Time) (created bool, err error) {
 	var appliedAt any
 	if a.Status == StatusApplied {
 		if a.AppliedAt.IsZero() {
@@ -167,63 +221,39 @@ func (s *Store) InsertApplication(ctx context.Context, a *Application) (bool, er
 		appliedAt = ts(a.AppliedAt)
 	}
 	v := &a.VacancySnapshot
-	insert := func(q sqlx.QueryerContext) (id int64, err error) {
-		// The WHERE keeps another user's rule out of the row; the upsert
-		// keeps the first decision.
-		err = s.get(ctx, q, &id, `
-			INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
-				employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
-				external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
-				apply_url, run_id, letter_by, ai_note)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-			WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
-			ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
-			RETURNING id`,
-			a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
-			v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
-			v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
-			v.ApplyURL, nullID(a.RunID), a.LetterBy, a.AINote,
-			a.RuleID, a.RuleID, a.UserID)
-		return id, err
-	}
+	// The WHERE keeps another user's rule out of the row; the upsert keeps
+	// the first decision.
 	var id int64
-	var err error
-	if a.AIPending == nil {
-		id, err = insert(s.db)
-	} else {
-		// The row and its pending AI step are written together: a row
-		// waiting for the model always knows what it waits for.
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-			if id, err = insert(tx); err != nil {
-				return err
-			}
-			p := a.AIPending
-			p.ApplicationID, p.FirstFailedAt = id, now
-			_, err := s.exec(ctx, tx, `INSERT INTO ai_pending (application_id, user_id, step, then_status, then_reason,
-				vacancy, first_failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`,
-				id, a.UserID, p.Step, string(p.ThenStatus), p.ThenReason, p.Vacancy, now)
-			return err
-		})
-	}
-	switch {
-	case err == nil:
-		a.ID, a.CreatedAt, a.UpdatedAt = id, now, now
-		return true, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return false, fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
-	}
-	var row applicationRow
-	err = s.get(ctx, s.db, &row, `SELECT `+applicationColumns+` FROM applications
-		WHERE user_id = ? AND resume_id = ? AND vacancy_id = ?`, a.UserID, a.ResumeID, a.VacancyID)
+	err = s.get(ctx, q, &id, `
+		INSERT INTO applications (user_id, rule_id, resume_id, vacancy_id, vacancy_name, employer_name,
+			employer_id, salary_text, area_name, vacancy_url, response_letter_required, has_test,
+			external_url, status, reason, message, letter, negotiation_id, created_at, updated_at, applied_at,
+			apply_url, run_id, letter_by, ai_note)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE ? = 0 OR EXISTS (SELECT 1 FROM rules WHERE id = ? AND user_id = ?)
+		ON CONFLICT (user_id, resume_id, vacancy_id) DO NOTHING
+		RETURNING id`,
+		a.UserID, nullID(a.RuleID), a.ResumeID, a.VacancyID, v.VacancyName, v.EmployerName,
+		v.EmployerID, v.SalaryText, v.AreaName, v.VacancyURL, v.ResponseLetterRequired, v.HasTest,
+		v.ExternalURL, string(a.Status), a.Reason, a.Message, a.Letter, a.NegotiationID, now, now, appliedAt,
+		v.ApplyURL, nullID(a.RunID), a.LetterBy, a.AINote,
+		a.RuleID, a.RuleID, a.UserID)
 	if errors.Is(err, sql.ErrNoRows) {
-		// Nothing inserted and nothing there: the rule is not this user's.
-		return false, fmt.Errorf("store: insert application for vacancy %s: rule %d: %w", a.VacancyID, a.RuleID, ErrNotFound)
+		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: insert application for vacancy %s: %w", a.VacancyID, err)
+		return false, err
 	}
-	*a = row.application()
-	return false, nil
+	if p := a.AIPending; p != nil {
+		p.ApplicationID, p.FirstFailedAt = id, now
+		if _, err := s.exec(ctx, q, `INSERT INTO ai_pending (application_id, user_id, step, then_status, then_reason,
+			vacancy, first_failed_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, 1)`,
+			id, a.UserID, p.Step, string(p.ThenStatus), p.ThenReason, p.Vacancy, now); err != nil {
+			return false, err
+		}
+	}
+	a.ID, a.CreatedAt, a.UpdatedAt = id, now, now
+	return true, nil
 }
 
 // Application returns userID's ledger row id.

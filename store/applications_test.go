@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,64 @@ func TestInsertApplicationLoadsExisting(t *testing.T) {
 	}
 	if _, err := s.InsertApplication(ctx, &Application{UserID: u.ID, ResumeID: "r", VacancyID: "2", Status: "bogus"}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("unknown status: %v", err)
+	}
+}
+
+// TestInsertApplicationsPage: a run's page goes in one transaction; each row
+// is created or loads the decision already there, a row waiting for the
+// model gets its pending step, and a row that cannot be written leaves the
+// whole page unwritten.
+func TestInsertApplicationsPage(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	u := mustUser(t, s, "a@example.com")
+	other := mustUser(t, s, "b@example.com")
+	earlier := testApplication(u.ID, "2")
+	earlier.Status, earlier.Reason = StatusReview, "letter_required"
+	if ok, err := s.InsertApplication(ctx, earlier); !ok || err != nil {
+		t.Fatalf("earlier insert = %v, %v", ok, err)
+	}
+	waiting := testApplication(u.ID, "3")
+	waiting.AIPending = &AIPending{Step: AIStepLetter, ThenStatus: StatusQueued, Vacancy: `{"vacancy":{"Name":"Go"}}`}
+	page := []*Application{testApplication(u.ID, "1"), testApplication(u.ID, "2"), waiting}
+	created, err := s.InsertApplications(ctx, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true}; !reflect.DeepEqual(created, want) {
+		t.Fatalf("created = %v, want %v", created, want)
+	}
+	if page[1].ID != earlier.ID || page[1].Status != StatusReview || page[1].Reason != "letter_required" {
+		t.Errorf("the decision already there was not loaded: %+v", page[1])
+	}
+	for _, a := range []*Application{page[0], page[2]} {
+		if got, err := s.Application(ctx, u.ID, a.ID); err != nil || got.VacancyID != a.VacancyID || got.Status != StatusQueued {
+			t.Errorf("row %d (vacancy %s) = %+v, %v", a.ID, a.VacancyID, got, err)
+		}
+	}
+	if p, err := s.AIPendingFor(ctx, u.ID, waiting.ID); err != nil || p.Step != AIStepLetter {
+		t.Errorf("pending step of the row waiting for the model = %+v, %v", p, err)
+	}
+
+	// Another person's rule on one row: nothing of the page is written.
+	foreign := testRule(other.ID)
+	if err := s.CreateRule(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	bad := testApplication(u.ID, "5")
+	bad.RuleID = foreign.ID
+	before, err := s.CountApplications(ctx, u.ID, ApplicationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InsertApplications(ctx, []*Application{testApplication(u.ID, "4"), bad}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a page with another person's rule: %v, want ErrNotFound", err)
+	}
+	if _, err := s.InsertApplications(ctx, []*Application{testApplication(u.ID, "6"), {UserID: u.ID, ResumeID: "r", VacancyID: "7", Status: "bogus"}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a page with an unknown status: %v, want ErrInvalid", err)
+	}
+	if after, err := s.CountApplications(ctx, u.ID, ApplicationFilter{}); err != nil || after != before {
+		t.Errorf("rows after the refused pages: %d, %v; want %d", after, err, before)
 	}
 }
 

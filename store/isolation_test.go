@@ -117,6 +117,9 @@ func TestTenantIsolation(t *testing.T) {
 		{"DeleteRule", func() (int, error) { return 1, s.DeleteRule(ctx, o, rule.ID) }},
 		{"SetRuleEnabled", func() (int, error) { return 1, s.SetRuleEnabled(ctx, o, rule.ID, false) }},
 		{"MarkRuleStarted", func() (int, error) { return 1, s.MarkRuleStarted(ctx, o, rule.ID, time.Now()) }},
+		{"FinishCompletedRun", func() (int, error) {
+			return 1, s.FinishCompletedRun(ctx, o, rule.ID, runID, RunResult{Found: 9}, time.Now(), time.Now().Add(time.Hour), true)
+		}},
 		{"CompleteRuleRun", func() (int, error) {
 			return 1, s.CompleteRuleRun(ctx, o, rule.ID, time.Now(), time.Now().Add(time.Hour), true)
 		}},

@@ -303,11 +303,22 @@ func (s *Store) MarkRuleStarted(ctx context.Context, userID, ruleID int64, start
 // ran are not taken as already seen), nextRunAt its next run, and with
 // fullPass also its last full pass.
 func (s *Store) CompleteRuleRun(ctx context.Context, userID, ruleID int64, completedAt, nextRunAt time.Time, fullPass bool) error {
-	return s.updateRuleSchedule(ctx, "complete run of rule %d", userID, ruleID, `
+	if err := s.completeRuleRun(ctx, s.db, userID, ruleID, completedAt, nextRunAt, fullPass); err != nil {
+		return fmt.Errorf("store: complete run of rule %d: %w", ruleID, err)
+	}
+	return nil
+}
+
+func (s *Store) completeRuleRun(ctx context.Context, e sqlx.ExecerContext, userID, ruleID int64, completedAt, nextRunAt time.Time, fullPass bool) error {
+	n, err := s.exec(ctx, e, `
 		UPDATE rules SET last_completed_run_at = ?, next_run_at = ?,
 			last_full_pass_at = CASE WHEN ? = TRUE THEN ? ELSE last_full_pass_at END
 		WHERE id = ? AND user_id = ?`,
-		ts(completedAt), ts(nextRunAt), fullPass, ts(completedAt))
+		ts(completedAt), ts(nextRunAt), fullPass, ts(completedAt), ruleID, userID)
+	if err == nil && n == 0 {
+		err = ErrNotFound
+	}
+	return err
 }
 
 // DeferRule moves the rule's next run to nextRunAt without recording a run

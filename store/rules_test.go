@@ -135,11 +135,24 @@ func TestRuleScheduling(t *testing.T) {
 		t.Fatalf("due before its next run: %v", refs)
 	}
 
-	if err := s.CompleteRuleRun(ctx, u.ID, r.ID, next, next.Add(4*time.Hour), true); err != nil {
+	// A completed run's result and the rule's schedule are written
+	// together; a wrong rule writes neither.
+	clock.t = next
+	second, err := s.StartRun(ctx, u.ID, r.ID, next, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishCompletedRun(ctx, u.ID, r.ID+1000, second, RunResult{Found: 7}, next, next, true); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("FinishCompletedRun of a rule that is not there: %v", err)
+	}
+	if runs, _ := s.LastRuns(ctx, u.ID, r.ID, 1); len(runs) != 1 || runs[0].FinishedAt != nil {
+		t.Fatalf("a refused FinishCompletedRun finished the run: %+v", runs)
+	}
+	if err := s.FinishCompletedRun(ctx, u.ID, r.ID, second, RunResult{Found: 7, Queued: 1}, next, next.Add(4*time.Hour), true); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Rule(ctx, u.ID, r.ID)
-	if !got.LastFullPassAt.Equal(next) {
+	if !got.LastFullPassAt.Equal(next) || !got.LastCompletedRunAt.Equal(next) || !got.NextRunAt.Equal(next.Add(4*time.Hour)) {
 		t.Fatalf("full pass not recorded: %+v", got)
 	}
 
@@ -167,10 +180,13 @@ func TestRuleScheduling(t *testing.T) {
 	}
 
 	runs, err := s.LastRuns(ctx, u.ID, r.ID, 5)
-	if err != nil || len(runs) != 1 {
+	if err != nil || len(runs) != 2 {
 		t.Fatalf("LastRuns = %+v, %v", runs, err)
 	}
-	if run := runs[0]; run.FinishedAt == nil || !run.FinishedAt.Equal(t0.Add(time.Minute)) || run.Found != 120 || run.Queued != 15 || run.HHRequests != 4 {
+	if run := runs[0]; run.ID != second || run.FinishedAt == nil || !run.FinishedAt.Equal(next) || run.Found != 7 || run.Queued != 1 {
+		t.Fatalf("the second run = %+v", run)
+	}
+	if run := runs[1]; run.FinishedAt == nil || !run.FinishedAt.Equal(t0.Add(time.Minute)) || run.Found != 120 || run.Queued != 15 || run.HHRequests != 4 {
 		t.Fatalf("run = %+v", run)
 	}
 }

@@ -60,7 +60,30 @@ func (s *Store) StartRun(ctx context.Context, userID, ruleID int64, startedAt ti
 
 // FinishRun closes userID's run runID with its result, now.
 func (s *Store) FinishRun(ctx context.Context, userID, runID int64, r RunResult) error {
-	n, err := s.exec(ctx, s.db, `
+	if err := s.finishRun(ctx, s.db, userID, runID, r); err != nil {
+		return fmt.Errorf("store: finish run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// FinishCompletedRun is FinishRun and CompleteRuleRun for a run that
+// completed, in one transaction.
+func (s *Store) FinishCompletedRun(ctx context.Context, userID, ruleID, runID int64, r RunResult,
+	completedAt, nextRunAt time.Time, fullPass bool) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.finishRun(ctx, tx, userID, runID, r); err != nil {
+			return err
+		}
+		return s.completeRuleRun(ctx, tx, userID, ruleID, completedAt, nextRunAt, fullPass)
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish completed run %d of rule %d: %w", runID, ruleID, err)
+	}
+	return nil
+}
+
+func (s *Store) finishRun(ctx context.Context, e sqlx.ExecerContext, userID, runID int64, r RunResult) error {
+	n, err := s.exec(ctx, e, `
 		UPDATE rule_runs SET finished_at = ?, found = ?, applied = ?, review = ?, skipped = ?, failed = ?,
 			queued = ?, hh_requests = ?, error = ?
 		WHERE id = ? AND user_id = ?`,
@@ -69,10 +92,7 @@ func (s *Store) FinishRun(ctx context.Context, userID, runID int64, r RunResult)
 	if err == nil && n == 0 {
 		err = ErrNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("store: finish run %d: %w", runID, err)
-	}
-	return nil
+	return err
 }
 
 // LastRuns returns up to n of the rule's latest runs, newest first.

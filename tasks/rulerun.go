@@ -58,6 +58,16 @@ type runState struct {
 	// toSend: the page's rows queued to apply, enqueued together when the
 	// page is done (sendPage).
 	toSend []int64
+	// planned: the page's decisions not yet in the ledger, written together
+	// when the page is done (recordPage).
+	planned []plannedRow
+}
+
+// plannedRow is a ledger row decided by the planner and its fate, which is
+// given back to the planner if another run decided the vacancy first.
+type plannedRow struct {
+	app  store.Application
+	fate plan.Fate
 }
 
 func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
@@ -131,7 +141,18 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	if runErr != nil {
 		st.result.Error = errorText(runErr)
 	}
-	if err := w.store.FinishRun(ctx, p.UserID, runID, st.result); err != nil {
+	next := nextRun(rule, now, loc)
+	if p.Manual {
+		// A person's run counts as the rule's run: the next is due a whole
+		// interval after it, not at the slot it was ahead of.
+		next = rule.NextRun(now, loc)
+	}
+	if runErr == nil {
+		// The run's result and the rule's schedule in one transaction.
+		if err := w.store.FinishCompletedRun(ctx, p.UserID, p.RuleID, runID, st.result, now, next, full); err != nil {
+			return err
+		}
+	} else if err := w.store.FinishRun(ctx, p.UserID, runID, st.result); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if st.result.Review > 0 {
@@ -152,13 +173,7 @@ func (w *Worker) runRule(ctx context.Context, p RuleRunPayload) error {
 	}
 	log.Info("rule run completed", "found", st.result.Found, "queued", st.result.Queued,
 		"review", st.result.Review, "skipped", st.result.Skipped, "hh_requests", st.result.HHRequests, "full_pass", full)
-	next := nextRun(rule, now, loc)
-	if p.Manual {
-		// A person's run counts as the rule's run: the next is due a whole
-		// interval after it, not at the slot it was ahead of.
-		next = rule.NextRun(now, loc)
-	}
-	return w.store.CompleteRuleRun(ctx, p.UserID, p.RuleID, now, next, full)
+	return nil
 }
 
 // indexingMargin is how much earlier than the last completed run's start a
@@ -192,9 +207,13 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	if isManual(ctx) {
 		queue = QueueCritical // a person is waiting: the applications go first too
 	}
-	// A page's applications are enqueued when the page is done, their slots
-	// booked in one round trip; the rows recorded before a failure too.
+	// A page's decisions are written when the page is done, in one
+	// transaction, and its applications enqueued, their slots booked in one
+	// round trip; the rows decided before a failure too.
 	sendPage := func() error {
+		if err := w.recordPage(ctx, planner, st); err != nil {
+			return err
+		}
 		ids := st.toSend
 		st.toSend = nil
 		return w.enqueueApplies(ctx, rule.UserID, ids, fmt.Sprintf("r%d", runID), queue)
@@ -245,13 +264,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
-			created, err := w.record(ctx, rule, v, f, runID, st)
-			if err != nil {
-				return err
-			}
-			if !created {
-				planner.Unplan(f) // another run decided it first
-			}
+			st.planned = append(st.planned, plannedRow{app: w.decided(rule, v, f, runID), fate: f})
 		}
 		if err := sendPage(); err != nil {
 			return err
@@ -270,27 +283,47 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 	return nil
 }
 
-// record writes the ledger row of a planned vacancy, noting one to apply in
-// st.toSend; created is false when the ledger had a row for it already.
-func (w *Worker) record(ctx context.Context, rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64,
-	st *runState) (created bool, err error) {
+// decided is the ledger row of vacancy v found by rule and planned as f.
+func (w *Worker) decided(rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64) store.Application {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
 	a.Message, a.LetterBy, a.AINote, a.AIPending = f.Message, f.LetterBy, string(f.AINote), f.Pending
-	if created, err = w.store.InsertApplication(ctx, &a); err != nil || !created {
-		return created, err
+	return a
+}
+
+// recordPage writes the page's planned rows in one transaction and counts
+// them into the run, noting the ones to apply in st.toSend. A vacancy
+// another run decided first gives its place in the rule's cap back.
+func (w *Worker) recordPage(ctx context.Context, planner *plan.Planner, st *runState) error {
+	if len(st.planned) == 0 {
+		return nil
 	}
-	switch a.Status {
-	case store.StatusSkipped:
-		st.result.Skipped++
-	case store.StatusReview:
-		st.result.Review++
-	case store.StatusQueued:
-		st.result.Queued++
-		st.toSend = append(st.toSend, a.ID)
+	rows := make([]*store.Application, len(st.planned))
+	for i := range st.planned {
+		rows[i] = &st.planned[i].app
 	}
-	w.metrics.outcome(string(a.Status))
-	return true, nil
+	created, err := w.store.InsertApplications(ctx, rows)
+	if err != nil {
+		return err
+	}
+	for i, a := range rows {
+		if !created[i] {
+			planner.Unplan(st.planned[i].fate)
+			continue
+		}
+		switch a.Status {
+		case store.StatusSkipped:
+			st.result.Skipped++
+		case store.StatusReview:
+			st.result.Review++
+		case store.StatusQueued:
+			st.result.Queued++
+			st.toSend = append(st.toSend, a.ID)
+		}
+		w.metrics.outcome(string(a.Status))
+	}
+	st.planned = nil
+	return nil
 }
 
 // runClient is one run's hh client: its requests count into the run's
