@@ -264,7 +264,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 				st.capped = true
 				continue // over the rule's daily cap: a later run decides it
 			}
-			st.planned = append(st.planned, plannedRow{app: w.decided(rule, v, f, runID), fate: f})
+			st.planned = append(st.planned, plannedRow{app: decided(rule, v, f, runID), fate: f})
 		}
 		if err := sendPage(); err != nil {
 			return err
@@ -284,7 +284,7 @@ func (w *Worker) pageRule(ctx context.Context, rule *store.Rule, acct *store.HHA
 }
 
 // decided is the ledger row of vacancy v found by rule and planned as f.
-func (w *Worker) decided(rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64) store.Application {
+func decided(rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int64) store.Application {
 	a := snapshot(rule, v)
 	a.RunID, a.Status, a.Reason, a.Letter = runID, f.Status, string(f.Reason), f.Letter
 	a.Message, a.LetterBy, a.AINote, a.AIPending = f.Message, f.LetterBy, string(f.AINote), f.Pending
@@ -293,14 +293,18 @@ func (w *Worker) decided(rule *store.Rule, v *hh.Vacancy, f plan.Fate, runID int
 
 // recordPage writes the page's planned rows in one transaction and counts
 // them into the run, noting the ones to apply in st.toSend. A vacancy
-// another run decided first gives its place in the rule's cap back.
+// another run decided first gives its place in the rule's cap back. The
+// rows are taken from st either way: a page that failed is not written again
+// by the run's deferred send.
 func (w *Worker) recordPage(ctx context.Context, planner *plan.Planner, st *runState) error {
-	if len(st.planned) == 0 {
+	planned := st.planned
+	st.planned = nil
+	if len(planned) == 0 {
 		return nil
 	}
-	rows := make([]*store.Application, len(st.planned))
-	for i := range st.planned {
-		rows[i] = &st.planned[i].app
+	rows := make([]*store.Application, len(planned))
+	for i := range planned {
+		rows[i] = &planned[i].app
 	}
 	created, err := w.store.InsertApplications(ctx, rows)
 	if err != nil {
@@ -308,7 +312,7 @@ func (w *Worker) recordPage(ctx context.Context, planner *plan.Planner, st *runS
 	}
 	for i, a := range rows {
 		if !created[i] {
-			planner.Unplan(st.planned[i].fate)
+			planner.Unplan(planned[i].fate)
 			continue
 		}
 		switch a.Status {
@@ -322,7 +326,6 @@ func (w *Worker) recordPage(ctx context.Context, planner *plan.Planner, st *runS
 		}
 		w.metrics.outcome(string(a.Status))
 	}
-	st.planned = nil
 	return nil
 }
 
